@@ -1,0 +1,23 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConfig, loadTemporalConnectConfig, type ClientConfig } from '../config/index.js';
+
+export interface OperatorClient {
+  client: Client;
+  config: ClientConfig;
+  address: string;
+  close(): Promise<void>;
+}
+
+/** Connects with Temporal's standard client configuration (TEMPORAL_ADDRESS, profiles, API keys, TLS). */
+export async function connectOperatorClient(): Promise<OperatorClient> {
+  const config = loadClientConfig();
+  const temporal = loadTemporalConnectConfig();
+  const connection = await Connection.connect(temporal.connectionOptions);
+  const client = new Client({ connection, namespace: temporal.namespace ?? 'default' });
+  return {
+    client,
+    config,
+    address: temporal.connectionOptions.address ?? '',
+    close: () => connection.close(),
+  };
+}

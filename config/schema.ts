@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { Secret } from './secret.js';
+
+/** Every setting with the environment variable that sets it; a config file uses the same nested keys. */
+export const ENV_KEYS = {
+  taskQueue: 'ENTRA_PBX_TASK_QUEUE',
+  'graph.tenantId': 'ENTRA_TENANT_ID',
+  'graph.clientId': 'ENTRA_CLIENT_ID',
+  'graph.clientSecret': 'ENTRA_CLIENT_SECRET',
+  'graph.certificatePath': 'ENTRA_CLIENT_CERTIFICATE_PATH',
+  'graph.authorityHost': 'ENTRA_AUTHORITY_HOST',
+  'graph.graphBaseUrl': 'GRAPH_BASE_URL',
+  'graph.caFile': 'GRAPH_CA_FILE',
+  'pbx.baseUrl': 'PBX_BASE_URL',
+  'pbx.clientId': 'PBX_CLIENT_ID',
+  'pbx.clientSecret': 'PBX_CLIENT_SECRET',
+  'pbx.caFile': 'PBX_CA_FILE',
+} as const;
+
+export type ConfigKey = keyof typeof ENV_KEYS;
+
+const secret = z
+  .string({ error: 'required' })
+  .min(1, 'must not be empty')
+  .transform((value) => new Secret(value));
+
+const httpsUrl = z
+  .url({ protocol: /^https$/, error: 'expected an https:// URL' })
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const tenantId = z
+  .string({ error: 'required' })
+  .regex(
+    /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9.-]+\.[a-z]{2,})$/i,
+    'expected the directory (tenant) id as a GUID or a verified domain name',
+  );
+
+const clientId = z
+  .string({ error: 'required' })
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    'expected the application (client) id GUID',
+  );
+
+const filePath = z.string().min(1, 'must not be empty');
+
+export const graphSchema = z
+  .object({
+    tenantId,
+    clientId,
+    clientSecret: secret.optional(),
+    certificatePath: filePath.optional(),
+    authorityHost: httpsUrl.default('https://login.microsoftonline.com'),
+    graphBaseUrl: httpsUrl.default('https://graph.microsoft.com'),
+    caFile: filePath.optional(),
+  })
+  .superRefine((graph, ctx) => {
+    if (!graph.clientSecret === !graph.certificatePath) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientSecret'],
+        message:
+          'set exactly one of graph.clientSecret (ENTRA_CLIENT_SECRET) or graph.certificatePath (ENTRA_CLIENT_CERTIFICATE_PATH)',
+      });
+    }
+  });
+
+export const pbxSchema = z.object({
+  baseUrl: httpUrl,
+  clientId: z.string({ error: 'required' }).min(1, 'must not be empty'),
+  clientSecret: secret,
+  caFile: filePath.optional(),
+});
+
+export const taskQueueSchema = z.string().min(1, 'must not be empty').default('entra-pbx-sync');
+
+export const workerConfigSchema = z.object({
+  taskQueue: taskQueueSchema,
+  graph: graphSchema,
+  pbx: pbxSchema,
+});
+
+export const clientConfigSchema = z.object({ taskQueue: taskQueueSchema });
+
+export type GraphConfig = z.output<typeof graphSchema>;
+export type PbxConfig = z.output<typeof pbxSchema>;
+export type WorkerConfig = z.output<typeof workerConfigSchema>;
+export type ClientConfig = z.output<typeof clientConfigSchema>;
