@@ -1,0 +1,70 @@
+/** The safety rail in front of offboarding: an incomplete source read or a mass offboarding is held. */
+import type { OffboardingPolicy } from './config.js';
+import type { SyncPlan } from './plan.js';
+
+export interface SourceTotals {
+  /** False when any page of users or groups failed or the read was cut short. */
+  sourceComplete: boolean;
+  /** Users with an extension managed by the sync before this run (the link count). */
+  managedUsers: number;
+}
+
+export type GuardReason =
+  'nothing-to-offboard' | 'within-threshold' | 'source-incomplete' | 'above-threshold';
+
+export interface GuardVerdict {
+  allowed: boolean;
+  /** True when an operator's approval may release the offboarding; false when nothing may. */
+  needsApproval: boolean;
+  reason: GuardReason;
+  message: string;
+  /** Everyone the plan would disable or delete: "name (ext N, reason)". */
+  wouldOffboard: string[];
+}
+
+/**
+ * Only disables count against the threshold: every offboarding starts with one, and a delete after the
+ * grace period completes an offboarding that already passed this guard when it was disabled.
+ */
+export function offboardingGuard(
+  plan: Pick<SyncPlan, 'disables' | 'deletes'>,
+  totals: SourceTotals,
+  policy: OffboardingPolicy,
+): GuardVerdict {
+  const wouldOffboard = [...plan.disables, ...plan.deletes].map(
+    (o) => `${o.name} (ext ${o.number}, ${o.reason})`,
+  );
+  const verdict = (allowed: boolean, needsApproval: boolean, reason: GuardReason, message: string) => ({
+    allowed,
+    needsApproval,
+    reason,
+    message,
+    wouldOffboard,
+  });
+  if (wouldOffboard.length === 0) return verdict(true, false, 'nothing-to-offboard', 'nobody to offboard');
+  if (!totals.sourceComplete) {
+    return verdict(
+      false,
+      false,
+      'source-incomplete',
+      `the directory read did not complete: nobody is offboarded in this run (${wouldOffboard.length} would have been)`,
+    );
+  }
+  const count = plan.disables.length;
+  const percent = totals.managedUsers > 0 ? (count / totals.managedUsers) * 100 : 100;
+  if (count > policy.maxCount || (count > 0 && percent > policy.maxPercent)) {
+    return verdict(
+      false,
+      true,
+      'above-threshold',
+      `this run would disable ${count} of ${totals.managedUsers} managed users (${Math.round(percent)} %), ` +
+        `above the limit of ${policy.maxCount} users or ${policy.maxPercent} %: waiting for an operator's approval`,
+    );
+  }
+  return verdict(true, false, 'within-threshold', `${wouldOffboard.length} offboarding(s) within the limits`);
+}
+
+/** The plan without its offboarding, for a run whose guard did not allow it. */
+export function withoutOffboarding(plan: SyncPlan): SyncPlan {
+  return { ...plan, disables: [], deletes: [] };
+}
