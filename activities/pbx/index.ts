@@ -1,0 +1,3 @@
+export * from './directory.js';
+export * from './errors.js';
+export { YeastarDirectory, ERRCODE_FAILURE, type YeastarOptions } from './yeastar/index.js';

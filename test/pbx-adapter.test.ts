@@ -1,0 +1,370 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PBX_FAILURE, type PbxDirectory, type PbxExtensionInput } from '../activities/pbx/index.js';
+import { startHarness, type SimHarness } from './support/yeastar-harness.js';
+
+/** The Yeastar adapter driven against the simulator over real HTTP. */
+async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof ApplicationFailure))
+    throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
+  return err;
+}
+
+const person = (n: number, extra: Partial<PbxExtensionInput> = {}): PbxExtensionInput => ({
+  number: String(n),
+  firstName: `User${n}`,
+  lastName: 'Test',
+  email: `user${n}@contoso.com`,
+  ...extra,
+});
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe('tokens', () => {
+  let h: SimHarness;
+  afterEach(() => h.stop());
+
+  test('a busy worker (200 concurrent calls) fetches one token and stays far below the 8-token cap', async () => {
+    h = await startHarness({ latencyMs: 5 });
+    const dir = h.directory({ maxConcurrentRequests: 16 });
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => dir.findExtensionByNumber(String(9000 + i))),
+    );
+    expect(results.every((r) => r === undefined)).toBe(true);
+    expect(h.sim.control.counters().get_token).toBe(1);
+    expect(h.sim.control.validTokenCount()).toBe(1);
+    expect(dir.tokenRequests).toBe(1);
+  });
+
+  test('access tokens expiring mid-run are refreshed and a server-side expiry is recovered once', async () => {
+    h = await startHarness({ accessTokenTtlSec: 1, refreshTokenTtlSec: 2 });
+    const dir = h.directory();
+    for (let i = 0; i < 6; i++) {
+      await dir.createExtension(person(3000 + i));
+      await sleep(400);
+    }
+    h.sim.control.expireAccessTokens();
+    await expect(dir.getExtension('1')).resolves.toMatchObject({ number: '3000' });
+    const c = h.sim.control.counters();
+    expect((c.get_token ?? 0) + (c.refresh_token ?? 0)).toBeGreaterThanOrEqual(3);
+    expect(h.sim.control.state().extensions).toHaveLength(6);
+    expect(h.sim.control.validTokenCount()).toBeLessThanOrEqual(2);
+  });
+
+  test('close() revokes the token', async () => {
+    h = await startHarness();
+    const dir = h.directory();
+    await collect(dir.listExtensions());
+    expect(h.sim.control.validTokenCount()).toBe(1);
+    await dir.close();
+    expect(h.sim.control.validTokenCount()).toBe(0);
+  });
+
+  test('wrong credentials are non-retryable, and the IP block after 5 failures is reported', async () => {
+    h = await startHarness();
+    const dir = h.directory({ clientSecret: 'wrong' });
+    for (let i = 0; i < 5; i++) {
+      const f = await failureOf(dir.getExtension('1'));
+      expect(f).toMatchObject({ type: PBX_FAILURE.AUTH, nonRetryable: true });
+      expect(f.message).not.toContain('wrong');
+    }
+    const blocked = await failureOf(h.directory().getExtension('1'));
+    expect(blocked).toMatchObject({ type: PBX_FAILURE.FORBIDDEN, nonRetryable: true });
+    expect(blocked.message).toContain('70004');
+    h.sim.control.unblockIp('127.0.0.1');
+    await expect(h.directory().getExtension('1')).resolves.toBeUndefined();
+  });
+});
+
+describe('extensions', () => {
+  let h: SimHarness;
+  let dir: PbxDirectory;
+  beforeAll(async () => {
+    h = await startHarness();
+    dir = h.directory();
+  });
+  afterAll(() => h.stop());
+
+  test('create, read back through every lookup, update, presence, disable, Linkus', async () => {
+    const { id, created } = await dir.createExtension(
+      person(1001, { title: 'Engineer', mobile: '+1 555 0100' }),
+    );
+    expect(created).toBe(true);
+    const ext = await dir.getExtension(id);
+    expect(ext).toMatchObject({
+      number: '1001',
+      firstName: 'User1001',
+      email: 'user1001@contoso.com',
+      title: 'Engineer',
+    });
+    expect(ext?.organizationIds).toEqual(['1']);
+    await expect(dir.findExtensionByNumber('1001')).resolves.toMatchObject({ id });
+    await expect(dir.findExtensionByEmail('USER1001@contoso.com')).resolves.toMatchObject({ id });
+    await expect(dir.findExtensionByEmail('nobody@contoso.com')).resolves.toBeUndefined();
+    await dir.updateExtension(id, { lastName: 'Renamed' });
+    await dir.setPresence(id, 'business_trip');
+    await dir.setExtensionEnabled(id, false);
+    await dir.setLinkusAccess(id, { enabled: false });
+    await expect(dir.getExtension(id)).resolves.toMatchObject({
+      displayName: 'User1001 Renamed',
+      presence: 'business_trip',
+      enabled: false,
+      linkusEnabled: false,
+    });
+    const rows = await collect(dir.listExtensions());
+    expect(rows.find((r) => r.id === id)).toMatchObject({
+      presence: 'business_trip',
+      displayName: 'User1001 Renamed',
+    });
+  });
+
+  test('duplicate email and number are clear, non-retryable errors naming the holder', async () => {
+    await dir.createExtension(person(1011, { email: 'taken@contoso.com' }));
+    const byEmail = await failureOf(dir.createExtension(person(1012, { email: 'taken@contoso.com' })));
+    expect(byEmail).toMatchObject({ type: PBX_FAILURE.DUPLICATE, nonRetryable: true });
+    expect(byEmail.message).toBe(
+      'extension 1012 (taken@contoso.com): extension/create failed with 40003 DUPLICATE KEY VALUE: ' +
+        'email_addr "taken@contoso.com" is already used by extension 1011',
+    );
+    const byNumber = await failureOf(dir.createExtension(person(1011, { email: 'other@contoso.com' })));
+    expect(byNumber.type).toBe(PBX_FAILURE.DUPLICATE);
+    expect(byNumber.message).toContain('number "1011" is already used by extension 1011');
+  });
+
+  test('a create retried after a lost response adopts its own extension instead of making a twin', async () => {
+    h.sim.control.injectFault({ endpoint: 'extension/create', kind: 'drop-response' });
+    const lost = await failureOf(dir.createExtension(person(1020)));
+    expect(lost).toMatchObject({ type: PBX_FAILURE.UNAVAILABLE, nonRetryable: false });
+    const retry = await dir.createExtension(person(1020));
+    expect(retry.created).toBe(false);
+    expect(h.sim.control.state().extensions.filter((e) => e.number === '1020')).toHaveLength(1);
+    await expect(dir.getExtension(retry.id)).resolves.toMatchObject({ number: '1020' });
+  });
+
+  test('validation errors name the object and field and never echo a password', async () => {
+    const f = await failureOf(dir.createExtension(person(1030, { userPassword: 'Abc1234xyz' })));
+    expect(f).toMatchObject({ type: PBX_FAILURE.VALIDATION, nonRetryable: true });
+    expect(f.message).toBe(
+      'extension 1030 (user1030@contoso.com): extension/create failed with 40002 PARAMETER ERROR: user_password is invalid',
+    );
+    expect(f.details?.[0]).toMatchObject({
+      object: 'extension 1030 (user1030@contoso.com)',
+      fields: ['user_password'],
+    });
+    const badMail = await failureOf(dir.createExtension(person(1031, { email: 'not-an-email' })));
+    expect(badMail.message).toContain('email_addr ("not-an-email") is invalid');
+  });
+
+  test('retryable vs non-retryable PBX faults', async () => {
+    const cases = [
+      [{ kind: 'errcode', errcode: -2 }, PBX_FAILURE.UNAVAILABLE, false],
+      [{ kind: 'errcode', errcode: 70082 }, PBX_FAILURE.BUSY, false],
+      [{ kind: 'http', httpStatus: 503 }, PBX_FAILURE.UNAVAILABLE, false],
+      [{ kind: 'http', httpStatus: 429 }, PBX_FAILURE.BUSY, false],
+      [{ kind: 'errcode', errcode: 10005 }, PBX_FAILURE.FORBIDDEN, true],
+    ] as const;
+    for (const [fault, type, nonRetryable] of cases) {
+      h.sim.control.injectFault({ endpoint: 'extension/get', ...fault });
+      await expect(failureOf(dir.getExtension('1'))).resolves.toMatchObject({ type, nonRetryable });
+    }
+  });
+
+  test('delete is idempotent; welcome email is sent', async () => {
+    const { id } = await dir.createExtension(person(1040));
+    await dir.sendWelcomeEmail([id]);
+    expect(h.sim.control.state().welcomeEmails.map((w) => w.number)).toContain('1040');
+    await dir.deleteExtension(id);
+    await dir.deleteExtension(id);
+    await expect(dir.getExtension(id)).resolves.toBeUndefined();
+  });
+
+  test('several extensions are read in full with one request', async () => {
+    const ids = [];
+    for (const n of [1050, 1051, 1052])
+      ids.push((await dir.createExtension(person(n, { title: `T${n}` }))).id);
+    h.sim.control.resetCounters();
+    const records = await dir.getExtensions(ids);
+    expect(records.map((r) => [r.number, r.title])).toEqual([
+      ['1050', 'T1050'],
+      ['1051', 'T1051'],
+      ['1052', 'T1052'],
+    ]);
+    expect(h.sim.control.counters()).toMatchObject({ 'extension/query': 1 });
+  });
+
+  test('capacity is a non-retryable failure', async () => {
+    h.sim.control.configure({ extensionCapacity: h.sim.control.state().extensions.length });
+    try {
+      const f = await failureOf(dir.createExtension(person(1050)));
+      expect(f).toMatchObject({ type: PBX_FAILURE.CAPACITY, nonRetryable: true });
+    } finally {
+      h.sim.control.configure({ extensionCapacity: 500 });
+    }
+  });
+
+  test('renumbering is refused up front when the PBX cannot do it', async () => {
+    expect(dir.capabilities.renumberExtension).toBe(false);
+    const f = await failureOf(dir.updateExtension('1', { number: '1999' }));
+    expect(f).toMatchObject({ type: PBX_FAILURE.UNSUPPORTED, nonRetryable: true });
+  });
+});
+
+describe('organizations, groups, contacts, phonebooks', () => {
+  let h: SimHarness;
+  let dir: PbxDirectory;
+  beforeAll(async () => {
+    h = await startHarness();
+    dir = h.directory();
+  });
+  afterAll(() => h.stop());
+
+  test('organizations: idempotent create under a parent, membership via the extension, rename, delete', async () => {
+    const sales = await dir.createOrganization({ name: 'Sales' });
+    const emea = await dir.createOrganization({ name: 'EMEA', parentId: sales.id });
+    await expect(dir.createOrganization({ name: 'EMEA', parentId: sales.id })).resolves.toEqual({
+      id: emea.id,
+      created: false,
+    });
+    const { id } = await dir.createExtension(person(4001, { organizationIds: [emea.id] }));
+    await dir.renameOrganization(sales.id, 'Sales & Marketing');
+    const orgs = await dir.listOrganizations();
+    expect(orgs.find((o) => o.id === emea.id)).toEqual({
+      id: emea.id,
+      name: 'EMEA',
+      parentId: sales.id,
+      memberIds: [id],
+    });
+    expect(orgs.find((o) => o.id === sales.id)?.name).toBe('Sales & Marketing');
+    await dir.updateExtension(id, { organizationIds: [sales.id] });
+    await dir.deleteOrganization(emea.id);
+    await dir.deleteOrganization(emea.id);
+    expect((await dir.listOrganizations()).map((o) => o.name)).toEqual(['Company', 'Sales & Marketing']);
+  });
+
+  test('extension groups: idempotent create, members, 63-group cap', async () => {
+    const a = await dir.createExtension(person(4101));
+    const b = await dir.createExtension(person(4102));
+    const g = await dir.createExtensionGroup({ name: 'Support', memberIds: [a.id] });
+    await expect(dir.createExtensionGroup({ name: 'Support', memberIds: [a.id] })).resolves.toEqual({
+      id: g.id,
+      created: false,
+    });
+    await dir.updateExtensionGroup(g.id, { memberIds: [a.id, b.id] });
+    expect((await dir.listExtensionGroups()).find((x) => x.id === g.id)?.memberIds).toEqual([a.id, b.id]);
+    await dir.deleteExtension(b.id);
+    expect((await dir.listExtensionGroups()).find((x) => x.id === g.id)?.memberIds).toEqual([a.id]);
+    for (let i = 1; i < 63; i++) await dir.createExtensionGroup({ name: `G${i}`, memberIds: [] });
+    const full = await failureOf(dir.createExtensionGroup({ name: 'G63', memberIds: [] }));
+    expect(full).toMatchObject({ type: PBX_FAILURE.CAPACITY, nonRetryable: true });
+    await dir.deleteExtensionGroup(g.id);
+    await dir.deleteExtensionGroup(g.id);
+  });
+
+  test('contacts and phonebooks: write shape in, read shape out, idempotent by source key, delete unlinks', async () => {
+    const pb = await dir.createPhonebook({ name: 'Outlook: Shared' });
+    await expect(dir.createPhonebook({ name: 'Outlook: Shared' })).resolves.toEqual({
+      id: pb.id,
+      created: false,
+    });
+    const input = {
+      firstName: 'Jürgen',
+      lastName: 'Groß',
+      company: 'Fabrikam',
+      email: 'jg@fabrikam.com',
+      numbers: { business: '+49 30 1234', mobile: '+49 170 555' },
+      sourceKey: 'outlook-1',
+    };
+    const c = await dir.createContact({ ...input, phonebookIds: [pb.id] });
+    await expect(dir.createContact(input)).resolves.toEqual({ id: c.id, created: false });
+    const [row] = await collect(dir.listContacts());
+    expect(row).toEqual({
+      id: c.id,
+      displayName: 'Jürgen Groß',
+      company: 'Fabrikam',
+      email: 'jg@fabrikam.com',
+      numbers: { business: '+49 30 1234', mobile: '+49 170 555' },
+      sourceKey: 'outlook-1',
+      phonebookIds: [pb.id],
+    });
+    await dir.updateContact(c.id, { numbers: { home: '030 999' } });
+    expect((await collect(dir.listContacts()))[0]?.numbers).toEqual({ home: '030 999' });
+    expect((await dir.listPhonebooks()).find((p) => p.id === pb.id)).toMatchObject({
+      total: 1,
+      allContacts: false,
+    });
+    await dir.deleteContact(c.id);
+    await dir.deleteContact(c.id);
+    expect(await collect(dir.listContacts())).toEqual([]);
+    await dir.renamePhonebook(pb.id, 'Shared');
+    await dir.deletePhonebook(pb.id);
+    await expect(dir.listPhonebooks()).resolves.toEqual([]);
+  });
+});
+
+describe('UNCONFIRMED PBX variants', () => {
+  let h: SimHarness;
+  afterEach(() => h.stop());
+
+  test('id-keyed refs, clamped pages, no email search, bare duplicate-number error, mapped HTTP statuses', async () => {
+    h = await startHarness({
+      refItemKey: 'id',
+      maxPageSize: 7,
+      searchMatchesEmail: false,
+      duplicateNumberHasFieldList: false,
+      errorHttpStatus: 'mapped',
+      refreshRevokesOldToken: true,
+      unknownIdErrcode: 40002,
+    });
+    const dir = h.directory({ pageSize: 100, searchMatchesEmail: false });
+    const org = await dir.createOrganization({ name: 'Ops' });
+    for (let i = 0; i < 20; i++) await dir.createExtension(person(5000 + i, { organizationIds: [org.id] }));
+    expect((await collect(dir.listExtensions())).map((e) => e.number)).toHaveLength(20);
+    await expect(dir.findExtensionByEmail('user5013@contoso.com')).resolves.toMatchObject({ number: '5013' });
+    const ext = await dir.findExtensionByNumber('5001');
+    expect(ext?.organizationIds).toEqual([org.id]);
+    const dup = await failureOf(dir.createExtension(person(5001, { email: 'new@contoso.com' })));
+    expect(dup.message).toContain('number 5001 is already used by extension 5001 (user5001@contoso.com)');
+    await dir.deleteExtension(ext?.id ?? '');
+    await dir.deleteExtension(ext?.id ?? '');
+    expect((await dir.listOrganizations()).find((o) => o.id === org.id)?.memberIds).toHaveLength(19);
+  });
+
+  test('a PBX without disable/Linkus fields and with Organization Management off', async () => {
+    h = await startHarness({
+      extensionEnabledField: null,
+      linkusEnabledField: null,
+      organizationManagement: false,
+    });
+    const dir = h.directory({ extensionEnabledField: null, linkusEnabledField: null });
+    expect(dir.capabilities).toMatchObject({ disableExtension: false, linkusToggle: false });
+    const { id } = await dir.createExtension(person(6001));
+    await expect(failureOf(dir.setExtensionEnabled(id, false))).resolves.toMatchObject({
+      type: PBX_FAILURE.UNSUPPORTED,
+    });
+    await expect(failureOf(dir.setLinkusAccess(id, { enabled: false }))).resolves.toMatchObject({
+      type: PBX_FAILURE.UNSUPPORTED,
+    });
+    await dir.setLinkusAccess(id, { enabled: true, ssoIdentity: 'user6001@contoso.com' });
+    const org = await failureOf(dir.createOrganization({ name: 'X' }));
+    expect(org).toMatchObject({ type: PBX_FAILURE.FORBIDDEN, nonRetryable: true });
+  });
+
+  test('a throttling PBX surfaces as retryable BUSY', async () => {
+    h = await startHarness({ rateLimit: { perSecond: 2, errcode: 70082, httpStatus: 200 } });
+    const dir = h.directory();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => dir.findExtensionByNumber(String(i))),
+    );
+    const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(rejected.length).toBeGreaterThan(0);
+    expect(rejected.every((r) => (r.reason as ApplicationFailure).type === PBX_FAILURE.BUSY)).toBe(true);
+  });
+});
