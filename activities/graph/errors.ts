@@ -1,0 +1,119 @@
+import { ApplicationFailure } from '@temporalio/common';
+
+/** Stable failure types: workflows and retry policies match on these. */
+export const GraphErrorType = {
+  /** 429: retryable, `nextRetryDelay` = the server's Retry-After. */
+  Throttled: 'GraphThrottled',
+  /** 5xx, network, token endpoint unreachable: retryable (Retry-After honoured when sent). */
+  Unavailable: 'GraphUnavailable',
+  /** 403: the app registration lacks an application permission; non-retryable. */
+  PermissionDenied: 'GraphPermissionDenied',
+  /** 400 (bad filter, unsupported query): non-retryable, with Graph's message. */
+  BadRequest: 'GraphBadRequest',
+  /** 404: non-retryable. */
+  NotFound: 'GraphNotFound',
+  /** Expired or reset delta token (syncStateNotFound, resyncRequired, any 410): start a full sync. */
+  DeltaTokenExpired: 'DeltaTokenExpired',
+  /** Token request rejected (invalid_client, unknown app, 401 from Graph): non-retryable. */
+  AuthenticationFailed: 'GraphAuthenticationFailed',
+} as const;
+export type GraphErrorType = (typeof GraphErrorType)[keyof typeof GraphErrorType];
+
+export interface GraphFailureDetails {
+  status: number;
+  code: string;
+  requestId?: string;
+  retryAfterMs?: number;
+  /** 410 synchronization reset: where to restart. */
+  location?: string;
+}
+
+interface GraphErrorLike {
+  statusCode?: number;
+  code?: string | null;
+  message?: string;
+  requestId?: string | null;
+  headers?: Headers;
+  name?: string;
+}
+
+const DELTA_EXPIRED_CODES = new Set(['syncstatenotfound', 'resyncrequired', 'syncstateinvalid']);
+
+/** Retry-After as seconds (fractions allowed) or an HTTP date, in ms. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds * 1000));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Strips anything that looks like a bearer token or JWT, and the configured secret. */
+export function redact(text: string, secrets: readonly string[] = []): string {
+  let out = text
+    .replace(/Bearer\s+[\w.~+/=-]+/gi, 'Bearer [redacted]')
+    .replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[redacted-jwt]');
+  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
+  return out;
+}
+
+export interface ErrorContext {
+  /** What was being done, e.g. "GET /users". */
+  operation: string;
+  /** Application permission the call needs, named in 403 failures. */
+  permission: string;
+  secrets?: readonly string[];
+}
+
+/** Maps a Graph SDK / credential error to a Temporal ApplicationFailure (see GraphErrorType). */
+export function toApplicationFailure(err: unknown, ctx: ErrorContext): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  const e = (err ?? {}) as GraphErrorLike;
+  const status = typeof e.statusCode === 'number' ? e.statusCode : -1;
+  const code = e.code ?? e.name ?? 'Error';
+  const graphMessage = redact(e.message ?? String(err), ctx.secrets);
+  const retryAfterMs = parseRetryAfter(e.headers?.get?.('retry-after'));
+  const location = e.headers?.get?.('location') ?? undefined;
+  const details: GraphFailureDetails = {
+    status,
+    code,
+    ...(e.requestId ? { requestId: e.requestId } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    ...(location ? { location } : {}),
+  };
+  const fail = (type: GraphErrorType, message: string, nonRetryable: boolean) =>
+    ApplicationFailure.create({
+      type,
+      message: `${ctx.operation}: ${message}`,
+      nonRetryable,
+      details: [details],
+      ...(!nonRetryable && retryAfterMs !== undefined ? { nextRetryDelay: retryAfterMs } : {}),
+    });
+
+  if (status === 410 || DELTA_EXPIRED_CODES.has(code.toLowerCase())) {
+    return fail(
+      GraphErrorType.DeltaTokenExpired,
+      `delta token expired or reset (${code}); a full resync is required`,
+      true,
+    );
+  }
+  if (status === 429) return fail(GraphErrorType.Throttled, `throttled by Graph (${graphMessage})`, false);
+  if (status >= 500 || status === 408)
+    return fail(GraphErrorType.Unavailable, `Graph unavailable: ${status} ${code}: ${graphMessage}`, false);
+  if (status === 403) {
+    return fail(
+      GraphErrorType.PermissionDenied,
+      `permission denied (${code}): the app registration needs the application permission ${ctx.permission} with admin consent. Graph said: ${graphMessage}`,
+      true,
+    );
+  }
+  if (status === 400) return fail(GraphErrorType.BadRequest, `bad request (${code}): ${graphMessage}`, true);
+  if (status === 404) return fail(GraphErrorType.NotFound, `not found (${code}): ${graphMessage}`, true);
+  if (
+    status === 401 ||
+    /invalid_client|unauthorized_client|AADSTS\d+|AuthenticationRequired/i.test(`${code} ${graphMessage}`)
+  ) {
+    return fail(GraphErrorType.AuthenticationFailed, `authentication failed: ${graphMessage}`, true);
+  }
+  return fail(GraphErrorType.Unavailable, `request failed: ${code}: ${graphMessage}`, false);
+}

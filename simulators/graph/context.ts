@@ -1,0 +1,52 @@
+import type { AppRegistry } from './apps.js';
+import type { Counters } from './counters.js';
+import type { Faults } from './faults.js';
+import type { SigningKey } from './signing.js';
+import type { Subscriptions } from './subscriptions.js';
+import type { Tenant } from './tenant.js';
+
+export interface SimSettings {
+  /** Directory delta token lifetime (Graph: 7 days). */
+  deltaTokenTtlMs: number;
+  /** Objects plus members per delta page (Graph's page size varies and is not client-settable). */
+  deltaPageSize: number;
+  /** Most `members@delta` entries on one group object; larger groups repeat across pages. */
+  memberSliceSize: number;
+  accessTokenLifetimeSeconds: number;
+  /** Deliver change notifications to http:// URLs on loopback hosts (Graph itself requires https). */
+  allowHttpLoopbackNotifications: boolean;
+  notificationDelivery: 'on' | 'off' | 'fail';
+}
+
+export const DEFAULT_SETTINGS: SimSettings = {
+  deltaTokenTtlMs: 7 * 24 * 3600 * 1000,
+  deltaPageSize: 200,
+  memberSliceSize: 100,
+  accessTokenLifetimeSeconds: 3599,
+  allowHttpLoopbackNotifications: true,
+  notificationDelivery: 'on',
+};
+
+export interface SimContext {
+  tenantId: string;
+  tenant: Tenant;
+  apps: AppRegistry;
+  signing: SigningKey;
+  faults: Faults;
+  counters: Counters;
+  settings: SimSettings;
+}
+
+/** Caller identity from a validated Graph access token. */
+export interface Caller {
+  clientId: string;
+  roles: readonly string[];
+  /** Bearer token, forwarded to the inner requests of a $batch. */
+  token: string;
+}
+
+export interface RequestCtx {
+  sim: SimContext;
+  subscriptions: Subscriptions;
+  caller: Caller;
+}
