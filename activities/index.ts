@@ -1,10 +1,14 @@
 import { createHealthActivities, type HealthDeps } from './health.js';
+import { createExtensionActivities } from './sync/extension-activities.js';
+import { createFullSyncActivities, type FullSyncDeps } from './sync/full-sync-activities.js';
 
-export type ActivityDeps = HealthDeps;
+export type ActivityDeps = HealthDeps & FullSyncDeps;
 
 /** All activities of the worker, bound to the dependencies it was given (one Graph client, one PBX client). */
 export const createActivities = (deps: ActivityDeps) => ({
   ...createHealthActivities(deps),
+  ...createFullSyncActivities(deps),
+  ...createExtensionActivities(deps),
 });
 
 export type Activities = ReturnType<typeof createActivities>;

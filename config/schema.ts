@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { syncPolicySchema } from '../model/config.js';
 import { Secret } from './secret.js';
 
 /** Every setting with the environment variable that sets it; a config file uses the same nested keys. */
@@ -15,6 +16,10 @@ export const ENV_KEYS = {
   'pbx.clientId': 'PBX_CLIENT_ID',
   'pbx.clientSecret': 'PBX_CLIENT_SECRET',
   'pbx.caFile': 'PBX_CA_FILE',
+  'pbx.extensionEnabledField': 'PBX_EXTENSION_ENABLED_FIELD',
+  'pbx.linkusEnabledField': 'PBX_LINKUS_ENABLED_FIELD',
+  'pbx.ssoIdentityField': 'PBX_SSO_IDENTITY_FIELD',
+  temporalUiUrl: 'TEMPORAL_UI_URL',
 } as const;
 
 export type ConfigKey = keyof typeof ENV_KEYS;
@@ -74,6 +79,11 @@ export const pbxSchema = z.object({
   clientId: z.string({ error: 'required' }).min(1, 'must not be empty'),
   clientSecret: secret,
   caFile: filePath.optional(),
+  /** PBX variant: the Open API documents no field to disable an extension or to switch Linkus; name them here. */
+  extensionEnabledField: z.string().min(1).optional(),
+  linkusEnabledField: z.string().min(1).optional(),
+  ssoIdentityField: z.string().min(1).optional(),
+  maxConcurrentRequests: z.coerce.number().int().min(1).max(64).optional(),
 });
 
 export const taskQueueSchema = z.string().min(1, 'must not be empty').default('entra-pbx-sync');
@@ -82,9 +92,16 @@ export const workerConfigSchema = z.object({
   taskQueue: taskQueueSchema,
   graph: graphSchema,
   pbx: pbxSchema,
+  /** The sync policy (scope, numbers, mapping, safety rails); config file only. */
+  sync: syncPolicySchema.prefault({}),
 });
 
-export const clientConfigSchema = z.object({ taskQueue: taskQueueSchema });
+export const clientConfigSchema = z.object({
+  taskQueue: taskQueueSchema,
+  graph: z.object({ tenantId }),
+  /** Where operators open workflows; the CLI prints links to it. */
+  temporalUiUrl: httpUrl.default('http://127.0.0.1:8233'),
+});
 
 export type GraphConfig = z.output<typeof graphSchema>;
 export type PbxConfig = z.output<typeof pbxSchema>;

@@ -95,8 +95,12 @@ export const syncPolicySchema = z.strictObject({
       mobile: fieldMapping(['mobilePhone', 'businessPhones[0]'], ['phone']),
       title: fieldMapping(['jobTitle'], ['trim', 'truncate']),
       department: fieldMapping(['department'], ['trim', 'truncate']),
-      /** What the extension's SSO identity (Microsoft sign-in to Linkus) is set to. */
-      ssoIdentity: z.enum(['userPrincipalName', 'email']).default('userPrincipalName'),
+      /**
+       * What the extension's SSO identity (Microsoft sign-in to Linkus) is set to. Yeastar matches the
+       * id_token against the extension's email, hence the default; "userPrincipalName" suits PBXes with a
+       * separate SSO identity field.
+       */
+      ssoIdentity: z.enum(['userPrincipalName', 'email']).default('email'),
       linkus: z.boolean().default(true),
     })
     .prefault({}),

@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createHealthActivities } from '../activities/health.js';
 import { healthCheck } from '../workflows/index.js';
 import { createWorker } from '../worker/create-worker.js';
 import { bundleWorkflows, connectTestEnv, uniqueTaskQueue } from './support/temporal.js';
@@ -24,7 +25,7 @@ test('a workflow runs on the real server and retries an activity that failed onc
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle,
-    deps: {
+    activities: createHealthActivities({
       probes: {
         graph: async () => 'graph reachable',
         pbx: async () => {
@@ -33,7 +34,7 @@ test('a workflow runs on the real server and retries an activity that failed onc
           return 'pbx reachable';
         },
       },
-    },
+    }),
   });
 
   const handle = await env.client.workflow.start(healthCheck, {

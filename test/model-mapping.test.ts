@@ -159,9 +159,9 @@ describe('mapUser', () => {
   });
 
   it('sets the SSO identity from the configured source', () => {
-    const byEmail = policyWith({ mapping: { ssoIdentity: 'email', linkus: false } });
-    const { extension } = expectOk(mapUser(user({ mail: 'JD@Contoso.com' }), byEmail));
-    expect([extension.ssoIdentity, extension.linkusEnabled]).toEqual(['jd@contoso.com', false]);
+    const byUpn = policyWith({ mapping: { ssoIdentity: 'userPrincipalName', linkus: false } });
+    const { extension } = expectOk(mapUser(user({ mail: 'JD@Contoso.com' }), byUpn));
+    expect([extension.ssoIdentity, extension.linkusEnabled]).toEqual(['jane.doe@contoso.com', false]);
   });
 });
 

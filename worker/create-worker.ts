@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities/index.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -8,7 +7,8 @@ export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  deps: ActivityDeps;
+  /** `createActivities(deps)` in production; tests may register a subset. */
+  activities: object;
   /** Pre-built bundle (tests bundle once per file); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
@@ -18,7 +18,7 @@ export function createWorker({
   connection,
   namespace,
   taskQueue,
-  deps,
+  activities,
   workflowBundle,
   identity,
 }: CreateWorkerOptions) {
@@ -26,7 +26,7 @@ export function createWorker({
     connection,
     namespace,
     taskQueue,
-    activities: createActivities(deps),
+    activities,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...(identity ? { identity } : {}),
   });

@@ -1,3 +1,5 @@
+import { GraphSource } from '../activities/graph/index.js';
+import { YeastarDirectory } from '../activities/pbx/index.js';
 import type { ActivityDeps } from '../activities/index.js';
 import type { WorkerConfig } from '../config/index.js';
 
@@ -6,9 +8,43 @@ export interface WorkerDependencies extends ActivityDeps {
 }
 
 /** One Graph client and one PBX client per worker process, shared by every activity. */
-export async function buildDependencies(_config: WorkerConfig): Promise<WorkerDependencies> {
+export function buildDependencies(config: WorkerConfig): WorkerDependencies {
+  const { graph: graphConfig, pbx: pbxConfig } = config;
+  const graph = new GraphSource({
+    tenantId: graphConfig.tenantId,
+    clientId: graphConfig.clientId,
+    auth: graphConfig.clientSecret
+      ? { kind: 'secret', clientSecret: graphConfig.clientSecret.reveal() }
+      : { kind: 'certificate', certificatePath: graphConfig.certificatePath! },
+    authorityHost: graphConfig.authorityHost,
+    graphBaseUrl: graphConfig.graphBaseUrl,
+    ...(graphConfig.caFile ? { caFile: graphConfig.caFile } : {}),
+  });
+  const pbx = new YeastarDirectory({
+    baseUrl: pbxConfig.baseUrl,
+    clientId: pbxConfig.clientId,
+    clientSecret: pbxConfig.clientSecret.reveal(),
+    ...(pbxConfig.caFile ? { caFile: pbxConfig.caFile } : {}),
+    ...(pbxConfig.extensionEnabledField ? { extensionEnabledField: pbxConfig.extensionEnabledField } : {}),
+    ...(pbxConfig.linkusEnabledField ? { linkusEnabledField: pbxConfig.linkusEnabledField } : {}),
+    ...(pbxConfig.ssoIdentityField ? { ssoIdentityField: pbxConfig.ssoIdentityField } : {}),
+    ...(pbxConfig.maxConcurrentRequests ? { maxConcurrentRequests: pbxConfig.maxConcurrentRequests } : {}),
+  });
   return {
-    probes: {},
-    async close() {},
+    graph,
+    pbx,
+    policy: config.sync,
+    tenantId: graphConfig.tenantId,
+    probes: {
+      'Microsoft Graph': async () => {
+        const page = await graph.readUsersPage();
+        return `signed in to tenant ${graphConfig.tenantId}; first page holds ${page.items.length} users`;
+      },
+      PBX: async () => {
+        const organizations = await pbx.listOrganizations();
+        return `Open API at ${pbxConfig.baseUrl} answers (${organizations.length} organizations)`;
+      },
+    },
+    close: () => pbx.close(),
   };
 }

@@ -1,19 +1,22 @@
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadTemporalConnectConfig, loadWorkerConfig } from '../config/index.js';
+import { createActivities } from '../activities/index.js';
 import { buildDependencies } from './dependencies.js';
 import { createWorker } from './create-worker.js';
+import { installRuntime } from './runtime.js';
 
 async function run(): Promise<void> {
+  installRuntime();
   const config = loadWorkerConfig();
   const temporal = loadTemporalConnectConfig();
-  const deps = await buildDependencies(config);
+  const deps = buildDependencies(config);
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   try {
     const worker = await createWorker({
       connection,
       namespace: temporal.namespace ?? 'default',
       taskQueue: config.taskQueue,
-      deps,
+      activities: createActivities(deps),
     });
     console.log(
       `worker: polling task queue "${config.taskQueue}" on ${temporal.connectionOptions.address} (namespace ${temporal.namespace}); Ctrl-C stops it`,

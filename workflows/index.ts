@@ -1,1 +1,3 @@
 export { healthCheck } from './health-check.js';
+export { fullSync } from './full-sync.js';
+export { userLifecycle } from './user-lifecycle.js';

@@ -6,6 +6,8 @@ export const ENTRA_OBJECT_ID = defineSearchAttributeKey('EntraObjectId', SearchA
 export const USER_PRINCIPAL_NAME = defineSearchAttributeKey('UserPrincipalName', SearchAttributeType.KEYWORD);
 export const EXTENSION_NUMBER = defineSearchAttributeKey('ExtensionNumber', SearchAttributeType.KEYWORD);
 export const LIFECYCLE_STATE = defineSearchAttributeKey('LifecycleState', SearchAttributeType.KEYWORD);
+/** The full-sync run whose request a user entity applied last: how a run counts its converged users. */
+export const SYNC_RUN_ID = defineSearchAttributeKey('SyncRunId', SearchAttributeType.KEYWORD);
 
 export const ALL_SEARCH_ATTRIBUTES = [
   TENANT_ID,
@@ -13,4 +15,5 @@ export const ALL_SEARCH_ATTRIBUTES = [
   USER_PRINCIPAL_NAME,
   EXTENSION_NUMBER,
   LIFECYCLE_STATE,
+  SYNC_RUN_ID,
 ] as const;

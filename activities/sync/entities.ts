@@ -1,0 +1,117 @@
+import type { Client } from '@temporalio/client';
+import {
+  ensureUserSignal,
+  offboardUserSignal,
+  userLifecycle,
+  userStateQuery,
+  userWorkflowId,
+  type EnsureRequest,
+  type LifecyclePhase,
+  type OffboardRequest,
+} from '../../workflows/user-lifecycle.js';
+import {
+  ENTRA_OBJECT_ID,
+  EXTENSION_NUMBER,
+  LIFECYCLE_STATE,
+  TENANT_ID,
+  USER_PRINCIPAL_NAME,
+} from '../../workflows/search-attributes.js';
+
+/** A user entity as the Temporal visibility store shows it: the link table, read without messaging anyone. */
+export interface ManagedUser {
+  objectId: string;
+  userPrincipalName: string;
+  phase: LifecyclePhase;
+  extensionId?: string;
+  /** The linked extension's number, or the number held in quarantine. */
+  number?: string;
+}
+
+const userEntities = (tenantId: string) =>
+  `WorkflowType = 'userLifecycle' AND ExecutionStatus = 'Running' AND TenantId = '${tenantId}'`;
+
+export async function listManagedUsers(client: Client, tenantId: string): Promise<Map<string, ManagedUser>> {
+  const users = new Map<string, ManagedUser>();
+  for await (const execution of client.workflow.list({ query: userEntities(tenantId) })) {
+    const attributes = execution.typedSearchAttributes;
+    const objectId = attributes.get(ENTRA_OBJECT_ID);
+    if (!objectId) continue;
+    const extensionId = execution.memo?.extensionId;
+    const number = attributes.get(EXTENSION_NUMBER);
+    users.set(objectId, {
+      objectId,
+      userPrincipalName: attributes.get(USER_PRINCIPAL_NAME) ?? '',
+      phase: (attributes.get(LIFECYCLE_STATE) ?? 'pending') as LifecyclePhase,
+      ...(typeof extensionId === 'string' ? { extensionId } : {}),
+      ...(number ? { number } : {}),
+    });
+  }
+  return users;
+}
+
+/** How many user entities applied a request of this sync run (their SyncRunId search attribute). */
+export async function countAppliedUsers(
+  client: Client,
+  tenantId: string,
+  syncRunId: string,
+): Promise<number> {
+  const { count } = await client.workflow.count(`${userEntities(tenantId)} AND SyncRunId = '${syncRunId}'`);
+  return count;
+}
+
+export async function listFailedUsers(
+  client: Client,
+  tenantId: string,
+  syncRunId: string,
+  limit: number,
+): Promise<{ userPrincipalName: string; error: string }[]> {
+  const failed: { userPrincipalName: string; error: string }[] = [];
+  const query = `${userEntities(tenantId)} AND SyncRunId = '${syncRunId}' AND LifecycleState = 'error'`;
+  for await (const execution of client.workflow.list({ query })) {
+    if (failed.length >= limit) break;
+    const state = await client.workflow.getHandle(execution.workflowId).query(userStateQuery);
+    failed.push({ userPrincipalName: state.userPrincipalName, error: state.lastError ?? 'unknown error' });
+  }
+  return failed;
+}
+
+interface EntityAddress {
+  tenantId: string;
+  objectId: string;
+  userPrincipalName: string;
+  taskQueue: string;
+}
+
+const startOptions = ({ tenantId, objectId, userPrincipalName, taskQueue }: EntityAddress) => ({
+  workflowId: userWorkflowId(tenantId, objectId),
+  taskQueue,
+  args: [{ tenantId, objectId, userPrincipalName }] as [Parameters<typeof userLifecycle>[0]],
+  typedSearchAttributes: [
+    { key: TENANT_ID, value: tenantId },
+    { key: ENTRA_OBJECT_ID, value: objectId },
+    { key: USER_PRINCIPAL_NAME, value: userPrincipalName },
+    { key: LIFECYCLE_STATE, value: 'pending' },
+  ],
+});
+
+/** Signal-with-start: the user's entity is created on first contact, and a retried send is harmless. */
+export async function sendEnsure(
+  client: Client,
+  address: EntityAddress,
+  request: EnsureRequest,
+): Promise<void> {
+  await client.workflow.signalWithStart(userLifecycle, {
+    ...startOptions(address),
+    signal: ensureUserSignal,
+    signalArgs: [request],
+  });
+}
+
+export async function sendOffboard(
+  client: Client,
+  tenantId: string,
+  objectId: string,
+  request: OffboardRequest,
+): Promise<void> {
+  await client.workflow.getHandle(userWorkflowId(tenantId, objectId)).signal(offboardUserSignal, request);
+}

@@ -1,0 +1,193 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import { PBX_FAILURE, type PbxDirectory, type PbxExtension, type PbxExtensionPatch } from '../pbx/index.js';
+import {
+  allocate,
+  diffExtension,
+  type DesiredExtension,
+  type ExtensionLink,
+  type ExtensionNumber,
+  type FieldChange,
+  type SyncPolicy,
+} from '../../model/index.js';
+import { listManagedUsers } from './entities.js';
+import { toExistingExtension } from './pbx-snapshot.js';
+
+export interface ExtensionDeps {
+  pbx: PbxDirectory;
+  policy: SyncPolicy;
+  tenantId: string;
+}
+
+export interface EnsureExtensionInput {
+  desired: DesiredExtension;
+  number: ExtensionNumber;
+  link?: ExtensionLink;
+  adoptExistingByEmail: boolean;
+}
+
+export interface EnsureExtensionResult {
+  link: ExtensionLink;
+  /** This sync created the extension (also when a retry found its own earlier create). */
+  created: boolean;
+  adopted: boolean;
+  changedFields: string[];
+}
+
+const MAX_NUMBER_RETRIES = 5;
+
+function isDuplicateNumber(error: unknown): boolean {
+  if (!(error instanceof ApplicationFailure) || error.type !== PBX_FAILURE.DUPLICATE) return false;
+  const [details] = error.details as [{ fields?: string[] }?];
+  return details?.fields?.includes('number') ?? false;
+}
+
+export const createExtensionActivities = ({ pbx, policy, tenantId }: ExtensionDeps) => {
+  const organizationIds = async (name: string | undefined): Promise<string[] | undefined> => {
+    if (name === undefined) return undefined;
+    const found = (await pbx.listOrganizations()).find((o) => o.parentId !== undefined && o.name === name);
+    return [found?.id ?? (await pbx.createOrganization({ name })).id];
+  };
+
+  const organizationNames = async (extension: PbxExtension) =>
+    extension.organizationIds.length === 0 || policy.groups.organizationSource === 'none'
+      ? new Map<string, string>()
+      : new Map((await pbx.listOrganizations()).map((o) => [o.id, o.name]));
+
+  /** Writes only what differs; an unchanged extension costs no write. */
+  const applyChanges = async (
+    current: PbxExtension,
+    desired: DesiredExtension,
+    link?: ExtensionLink,
+  ): Promise<FieldChange[]> => {
+    const changes = diffExtension(
+      desired,
+      toExistingExtension(current, await organizationNames(current)),
+      link,
+    );
+    const fields = new Set(changes.map((c) => c.field));
+    const patch: PbxExtensionPatch = {};
+    if (fields.has('firstName')) patch.firstName = desired.firstName;
+    if (fields.has('lastName')) patch.lastName = desired.lastName;
+    if (fields.has('email')) patch.email = desired.email;
+    if (fields.has('mobile')) patch.mobile = desired.mobile;
+    if (fields.has('title')) patch.title = desired.title;
+    if (fields.has('organization')) patch.organizationIds = (await organizationIds(desired.organization))!;
+    if (Object.keys(patch).length > 0) await pbx.updateExtension(current.id, patch);
+    if (fields.has('linkusEnabled') || fields.has('ssoIdentity'))
+      await pbx.setLinkusAccess(current.id, {
+        enabled: desired.linkusEnabled,
+        ssoIdentity: desired.ssoIdentity,
+      });
+    if (fields.has('enabled') && pbx.capabilities.disableExtension)
+      await pbx.setExtensionEnabled(current.id, true);
+    return changes;
+  };
+
+  /** Only when the PBX refused the planned number because someone took it meanwhile (another worker, an admin). */
+  const nextFreeNumber = async (owner: string): Promise<ExtensionNumber> => {
+    const managed = await listManagedUsers(Context.current().client, tenantId);
+    const occupied: Record<string, string> = {};
+    for await (const extension of pbx.listExtensions())
+      occupied[extension.number] = `extension ${extension.number}`;
+    const state = {
+      assigned: {} as Record<string, string>,
+      quarantined: {} as Record<string, { releasedAt: string; owner: string }>,
+    };
+    for (const user of managed.values()) {
+      if (!user.number) continue;
+      if (user.phase === 'quarantined')
+        state.quarantined[user.number] = { releasedAt: new Date().toISOString(), owner: user.objectId };
+      else state.assigned[user.number] = user.objectId;
+    }
+    const { outcome } = allocate(
+      state,
+      { owner },
+      { policy: policy.numbers, now: new Date().toISOString(), occupied },
+    );
+    if (!outcome.ok) throw ApplicationFailure.nonRetryable(outcome.reason, 'NumberRangeExhausted');
+    return outcome.number;
+  };
+
+  return {
+    /**
+     * Idempotent "make it so": follows the link, else finds the user's extension by email (a retried create
+     * finds its own result; another extension is adopted only when allowed), else creates one.
+     */
+    async ensureExtension({
+      desired,
+      number,
+      link,
+      adoptExistingByEmail,
+    }: EnsureExtensionInput): Promise<EnsureExtensionResult> {
+      const changed = (changes: FieldChange[]) => changes.map((c) => c.field);
+      if (link) {
+        const current = await pbx.getExtension(link.extensionId);
+        if (current) {
+          return {
+            link: { extensionId: current.id, number: current.number },
+            created: false,
+            adopted: false,
+            changedFields: changed(await applyChanges(current, desired, link)),
+          };
+        }
+      }
+      const byEmail = await pbx.findExtensionByEmail(desired.email);
+      if (byEmail) {
+        const own = byEmail.number === number;
+        if (!own && !adoptExistingByEmail) {
+          throw ApplicationFailure.nonRetryable(
+            `${desired.userPrincipalName}: email ${desired.email} is already used by extension ${byEmail.number}, and adoptExistingByEmail is off`,
+            PBX_FAILURE.DUPLICATE,
+          );
+        }
+        return {
+          link: { extensionId: byEmail.id, number: byEmail.number },
+          created: own,
+          adopted: !own,
+          changedFields: changed(await applyChanges(byEmail, desired)),
+        };
+      }
+      let candidate = number;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const organization = await organizationIds(desired.organization);
+          const result = await pbx.createExtension({
+            number: candidate,
+            firstName: desired.firstName,
+            lastName: desired.lastName,
+            email: desired.email,
+            mobile: desired.mobile,
+            title: desired.title,
+            linkusEnabled: desired.linkusEnabled,
+            ssoIdentity: desired.ssoIdentity,
+            ...(organization ? { organizationIds: organization } : {}),
+          });
+          return {
+            link: { extensionId: result.id, number: candidate },
+            created: true,
+            adopted: false,
+            changedFields: [],
+          };
+        } catch (error) {
+          if (!isDuplicateNumber(error) || attempt >= MAX_NUMBER_RETRIES) throw error;
+          candidate = await nextFreeNumber(desired.objectId);
+        }
+      }
+    },
+
+    async sendWelcomeEmail(extensionId: string): Promise<void> {
+      await pbx.sendWelcomeEmail([extensionId]);
+    },
+
+    /** Disables the extension where the PBX can; otherwise at least withdraws Linkus (Microsoft sign-in). */
+    async disableExtension(link: ExtensionLink): Promise<void> {
+      if (pbx.capabilities.disableExtension) await pbx.setExtensionEnabled(link.extensionId, false);
+      else if (pbx.capabilities.linkusToggle) await pbx.setLinkusAccess(link.extensionId, { enabled: false });
+    },
+
+    async deleteExtension(link: ExtensionLink): Promise<void> {
+      await pbx.deleteExtension(link.extensionId);
+    },
+  };
+};

@@ -1,0 +1,231 @@
+import { Context } from '@temporalio/activity';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { GraphSource } from '../graph/index.js';
+import type { PbxDirectory } from '../pbx/index.js';
+import {
+  evaluateDirectory,
+  offboardingGuard,
+  planFullSync as planSync,
+  planSummary,
+  planExtensionGroups,
+  type DesiredExtension,
+  type ExistingExtensionGroup,
+  type ExtensionLink,
+  type NumberState,
+  type SyncPolicy,
+} from '../../model/index.js';
+import {
+  countAppliedUsers,
+  listFailedUsers,
+  listManagedUsers,
+  sendEnsure,
+  sendOffboard,
+  type ManagedUser,
+} from './entities.js';
+import { readDirectory } from './read-directory.js';
+import { readPbxSnapshot } from './pbx-snapshot.js';
+import type { ConvergenceReport, FullSyncPlan, GroupSyncReport, OffboardCandidate } from './types.js';
+
+export interface FullSyncDeps {
+  graph: GraphSource;
+  pbx: PbxDirectory;
+  policy: SyncPolicy;
+  tenantId: string;
+}
+
+const DAY_SECONDS = 86_400;
+const SAMPLE_SIZE = 10;
+
+function progress(stage: string) {
+  let steps = 0;
+  return () => Context.current().heartbeat({ stage, steps: ++steps });
+}
+
+/** The link table and number ledger, as the user entities publish them in Temporal's visibility store. */
+function linksAndNumbers(managed: ReadonlyMap<string, ManagedUser>, now: string) {
+  const links: Record<string, ExtensionLink> = {};
+  const numbers: NumberState = { assigned: {}, quarantined: {} };
+  for (const user of managed.values()) {
+    if (!user.number) continue;
+    if (user.phase === 'quarantined') {
+      numbers.quarantined[user.number] = { releasedAt: now, owner: user.objectId };
+      continue;
+    }
+    numbers.assigned[user.number] = user.objectId;
+    if (user.extensionId === undefined) continue;
+    links[user.objectId] = {
+      extensionId: user.extensionId,
+      number: user.number,
+      // The entity owns the grace timer; a far-future mark keeps the planner from re-disabling or deleting.
+      ...(user.phase === 'disabled' ? { disabledAt: now } : {}),
+    };
+  }
+  return { links, numbers };
+}
+
+export const createFullSyncActivities = ({ graph, pbx, policy }: FullSyncDeps) => ({
+  /**
+   * Reads Entra ID and the PBX, plans, and (unless dry run) messages each user entity that needs a change.
+   * A retry repeats the whole read; messages are idempotent, so a crash mid-dispatch duplicates nothing.
+   */
+  async planFullSync(input: { tenantId: string; syncRunId: string; dryRun: boolean }): Promise<FullSyncPlan> {
+    const { client, info } = Context.current();
+    const now = new Date().toISOString();
+    const directory = await readDirectory(graph, policy, progress('reading Entra ID'));
+    const evaluation = evaluateDirectory(directory.users, directory.groups, policy);
+    const snapshot = await readPbxSnapshot(pbx, progress('reading the PBX'));
+    const managed = await listManagedUsers(client, input.tenantId);
+    const { links, numbers } = linksAndNumbers(managed, now);
+    const plan = planSync({
+      directory: evaluation.entries,
+      links,
+      existing: snapshot.extensions,
+      numbers,
+      policy,
+      now,
+    });
+    plan.notes.push(...evaluation.notes);
+    const guard = offboardingGuard(
+      plan,
+      { sourceComplete: true, managedUsers: Object.keys(links).length },
+      policy.offboarding,
+    );
+    const offboard: OffboardCandidate[] = [...plan.disables, ...plan.deletes].map((o) => ({
+      objectId: o.objectId,
+      name: o.name,
+      reason: o.reason,
+    }));
+    const summary = planSummary(plan, SAMPLE_SIZE);
+    if (input.dryRun) return { summary, dispatched: 0, offboard, guard };
+
+    const desiredById = new Map<string, DesiredExtension>();
+    for (const entry of Object.values(evaluation.entries))
+      if (entry.kind === 'in-scope') desiredById.set(entry.extension.objectId, entry.extension);
+    const requests = [
+      ...plan.creates.map((c) => ({ desired: c.extension, number: c.number })),
+      ...[...plan.updates, ...plan.adoptions].map((u) => ({
+        desired: desiredById.get(u.objectId)!,
+        number: u.number,
+      })),
+    ];
+    const heartbeat = progress('dispatching');
+    for (const { desired, number } of requests) {
+      await sendEnsure(
+        client,
+        {
+          tenantId: input.tenantId,
+          objectId: desired.objectId,
+          userPrincipalName: desired.userPrincipalName,
+          taskQueue: info.taskQueue,
+        },
+        {
+          syncRunId: input.syncRunId,
+          desired,
+          number,
+          adoptExistingByEmail: policy.adoptExistingByEmail,
+          sendWelcomeEmail: true,
+        },
+      );
+      heartbeat();
+    }
+    return { summary, dispatched: requests.length, offboard, guard };
+  },
+
+  async dispatchOffboarding(input: {
+    tenantId: string;
+    syncRunId: string;
+    users: OffboardCandidate[];
+  }): Promise<number> {
+    const { client } = Context.current();
+    const heartbeat = progress('offboarding');
+    for (const user of input.users) {
+      await sendOffboard(client, input.tenantId, user.objectId, {
+        syncRunId: input.syncRunId,
+        reason: user.reason,
+        graceSeconds: policy.offboarding.graceDays * DAY_SECONDS,
+        quarantineSeconds: policy.numbers.quarantineDays * DAY_SECONDS,
+      });
+      heartbeat();
+    }
+    return input.users.length;
+  },
+
+  /** Waits until every messaged entity reports this run, or progress stalls; heartbeats the count. */
+  async awaitConvergence(input: {
+    tenantId: string;
+    syncRunId: string;
+    expected: number;
+  }): Promise<ConvergenceReport> {
+    const { client } = Context.current();
+    const stallLimitMs = 5 * 60_000;
+    let applied = 0;
+    let lastProgressAt = Date.now();
+    while (applied < input.expected && Date.now() - lastProgressAt < stallLimitMs) {
+      await sleep(applied === 0 ? 500 : 1000);
+      const count = await countAppliedUsers(client, input.tenantId, input.syncRunId);
+      if (count > applied) lastProgressAt = Date.now();
+      applied = count;
+      Context.current().heartbeat({ applied, expected: input.expected });
+    }
+    const failed = await listFailedUsers(client, input.tenantId, input.syncRunId, SAMPLE_SIZE);
+    return { expected: input.expected, applied, failed, unconfirmed: Math.max(0, input.expected - applied) };
+  },
+
+  /**
+   * Chosen Entra groups → PBX extension groups, after the users have their extensions. The PBX has no
+   * field to mark a group as synced, so a PBX group carrying a chosen group's name is taken as its own.
+   */
+  async syncGroups(input: { tenantId: string }): Promise<GroupSyncReport> {
+    const report: GroupSyncReport = { created: 0, updated: 0, deleted: 0, unchanged: 0, skipped: [] };
+    if (policy.groups.extensionGroups.length === 0) return report;
+    const { client } = Context.current();
+    const directory = await readDirectory(graph, policy, progress('reading groups'));
+    const evaluation = evaluateDirectory(directory.users, directory.groups, policy);
+    const managed = await listManagedUsers(client, input.tenantId);
+    const extensionOf = new Map(
+      [...managed.values()].flatMap((u) => (u.extensionId ? [[u.objectId, u.extensionId] as const] : [])),
+    );
+    const nameToGroup = new Map(directory.groups.map((g) => [g.displayName.toLowerCase(), g.id]));
+    const existing: ExistingExtensionGroup[] = (await pbx.listExtensionGroups()).map((g) => {
+      const managedBy = nameToGroup.get(g.name.toLowerCase());
+      return { id: g.id, name: g.name, memberExtensionIds: g.memberIds, ...(managedBy ? { managedBy } : {}) };
+    });
+    const plan = planExtensionGroups({
+      chosen: policy.groups.extensionGroups,
+      groupNames: evaluation.groupNames,
+      membership: evaluation.membership,
+      managedUsers: [...extensionOf.keys()],
+      extensionOwners: Object.fromEntries(
+        [...extensionOf].map(([owner, extensionId]) => [extensionId, owner]),
+      ),
+      existing,
+      upsertOnly: policy.upsertOnly,
+    });
+    const extensionsOf = (objectIds: readonly string[]) =>
+      objectIds.flatMap((id) => extensionOf.get(id) ?? []);
+    for (const create of plan.creates) {
+      await pbx.createExtensionGroup({ name: create.name, memberIds: extensionsOf(create.memberObjectIds) });
+      report.created++;
+    }
+    for (const update of plan.updates) {
+      const current = existing.find((g) => g.id === update.extensionGroupId)!;
+      const removed = new Set(update.removeExtensionIds);
+      const memberIds = [
+        ...current.memberExtensionIds.filter((id) => !removed.has(id)),
+        ...extensionsOf(update.addObjectIds),
+      ];
+      await pbx.updateExtensionGroup(update.extensionGroupId, {
+        memberIds,
+        ...(update.rename ? { name: update.rename.to } : {}),
+      });
+      report.updated++;
+    }
+    for (const remove of plan.deletes) {
+      await pbx.deleteExtensionGroup(remove.extensionGroupId);
+      report.deleted++;
+    }
+    report.unchanged = plan.unchanged;
+    report.skipped = plan.skipped.map((s) => `${s.name}: ${s.reason}`);
+    return report;
+  },
+});

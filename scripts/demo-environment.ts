@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { startGraphSimulator, type GraphSimulator } from '../simulators/graph/index.js';
+import { startYeastarSimulator, type YeastarSimulator } from '../simulators/yeastar/index.js';
+
+export interface SimulatedWorld {
+  graph: GraphSimulator;
+  pbx: YeastarSimulator;
+  /** The worker configuration a real deployment would set, pointing at the simulators. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface SimulatedWorldOptions {
+  users: number;
+  seed?: number;
+  dataDir: string;
+  graphPort?: number;
+  pbxPort?: number;
+  pbxLatencyMs?: number;
+  pbxMaxConcurrent?: number;
+  graphLatencyMs?: number;
+}
+
+/** Both simulators, and the environment that points the product at them (configuration only). */
+export async function startSimulatedWorld(options: SimulatedWorldOptions): Promise<SimulatedWorld> {
+  const graph = await startGraphSimulator({
+    port: options.graphPort ?? 0,
+    dataDir: resolve(options.dataDir, 'graph-sim'),
+    users: options.users,
+    seed: options.seed ?? 1,
+    ...(options.graphLatencyMs ? { latencyMs: options.graphLatencyMs } : {}),
+  });
+  const pbx = await startYeastarSimulator({
+    port: options.pbxPort ?? 0,
+    dataDir: resolve(options.dataDir, 'yeastar-sim'),
+    fsync: false,
+    ...(options.pbxLatencyMs ? { latencyMs: options.pbxLatencyMs } : {}),
+    ...(options.pbxMaxConcurrent ? { maxConcurrent: options.pbxMaxConcurrent } : {}),
+  });
+  const env = {
+    ENTRA_TENANT_ID: graph.tenantId,
+    ENTRA_CLIENT_ID: graph.defaultApp.clientId,
+    ENTRA_CLIENT_SECRET: graph.defaultApp.clientSecret,
+    ENTRA_AUTHORITY_HOST: graph.authorityHost,
+    GRAPH_BASE_URL: graph.graphBaseUrl,
+    GRAPH_CA_FILE: graph.caCertPath,
+    PBX_BASE_URL: pbx.url,
+    PBX_CLIENT_ID: pbx.clientId,
+    PBX_CLIENT_SECRET: pbx.clientSecret,
+    PBX_EXTENSION_ENABLED_FIELD: 'enable_extension',
+    PBX_LINKUS_ENABLED_FIELD: 'enable_linkus',
+  };
+  return {
+    graph,
+    pbx,
+    env,
+    stop: async () => {
+      await Promise.all([graph.stop(), pbx.stop()]);
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import {
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { ConvergenceReport, FullSyncPlan, GroupSyncReport } from '../activities/sync/types.js';
+import { TENANT_ID } from './search-attributes.js';
+
+export interface FullSyncInput {
+  tenantId: string;
+  /** Plan only: report what would change and write nothing. */
+  dryRun?: boolean;
+}
+
+export type FullSyncPhase = 'planning' | 'awaiting-approval' | 'applying' | 'groups' | 'done';
+
+export interface OffboardingDecision {
+  approved: boolean;
+  by: string;
+  note?: string;
+}
+
+export interface FullSyncProgress {
+  phase: FullSyncPhase;
+  dryRun: boolean;
+  plan?: FullSyncPlan['summary'];
+  guard?: FullSyncPlan['guard'];
+  decision?: OffboardingDecision;
+  convergence?: ConvergenceReport;
+  groups?: GroupSyncReport;
+}
+
+export const decideOffboardingUpdate = defineUpdate<FullSyncProgress, [OffboardingDecision]>(
+  'decideOffboarding',
+);
+export const fullSyncProgressQuery = defineQuery<FullSyncProgress>('progress');
+
+export const fullSyncWorkflowId = (tenantId: string, startedAt: string): string =>
+  `full-sync/${tenantId}/${startedAt}`;
+
+const { planFullSync, dispatchOffboarding } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+const { awaitConvergence, syncGroups } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/**
+ * Brings every in-scope user to their desired PBX state. Planning reads Graph and the PBX inside activities
+ * (pages never pass through history); changed users get a message to their own lifecycle workflow; an
+ * unchanged tenant costs a handful of activities and no messages.
+ */
+export async function fullSync({ tenantId, dryRun = false }: FullSyncInput): Promise<FullSyncProgress> {
+  const syncRunId = workflowInfo().workflowId;
+  const progress: FullSyncProgress = { phase: 'planning', dryRun };
+  setHandler(fullSyncProgressQuery, () => progress);
+  setHandler(
+    decideOffboardingUpdate,
+    (decision) => {
+      progress.decision = decision;
+      return progress;
+    },
+    {
+      validator: (decision) => {
+        if (progress.phase !== 'awaiting-approval')
+          throw new Error(`this run is not waiting for approval (phase ${progress.phase})`);
+        if (!decision.by) throw new Error('say who decides (by)');
+      },
+    },
+  );
+
+  const plan = await planFullSync({ tenantId, syncRunId, dryRun });
+  progress.plan = plan.summary;
+  progress.guard = plan.guard;
+  if (dryRun) {
+    progress.phase = 'done';
+    return progress;
+  }
+
+  let offboarding = plan.offboard;
+  if (offboarding.length > 0 && !plan.guard.allowed) {
+    progress.phase = 'awaiting-approval';
+    await condition(() => progress.decision !== undefined);
+    if (!progress.decision!.approved) offboarding = [];
+  }
+
+  progress.phase = 'applying';
+  const offboarded =
+    offboarding.length > 0 ? await dispatchOffboarding({ tenantId, syncRunId, users: offboarding }) : 0;
+  progress.convergence = await awaitConvergence({
+    tenantId,
+    syncRunId,
+    expected: plan.dispatched + offboarded,
+  });
+
+  progress.phase = 'groups';
+  progress.groups = await syncGroups({ tenantId });
+  progress.phase = 'done';
+  return progress;
+}
+
+export const fullSyncSearchAttributes = (tenantId: string) => [{ key: TENANT_ID, value: tenantId }];
