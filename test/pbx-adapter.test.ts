@@ -188,14 +188,14 @@ describe('extensions', () => {
 
   test('several extensions are read in full with one request', async () => {
     const ids = [];
-    for (const n of [1050, 1051, 1052])
+    for (const n of [1060, 1061, 1062])
       ids.push((await dir.createExtension(person(n, { title: `T${n}` }))).id);
     h.sim.control.resetCounters();
     const records = await dir.getExtensions(ids);
     expect(records.map((r) => [r.number, r.title])).toEqual([
-      ['1050', 'T1050'],
-      ['1051', 'T1051'],
-      ['1052', 'T1052'],
+      ['1060', 'T1060'],
+      ['1061', 'T1061'],
+      ['1062', 'T1062'],
     ]);
     expect(h.sim.control.counters()).toMatchObject({ 'extension/query': 1 });
   });
