@@ -29,6 +29,8 @@ export interface EnsureRequest {
   desired: DesiredExtension;
   /** The number planned for the user; kept for life once the extension exists. */
   number: ExtensionNumber;
+  /** The plan saw no extension for this user: create straight away instead of looking one up first. */
+  expectNew: boolean;
   adoptExistingByEmail: boolean;
   sendWelcomeEmail: boolean;
 }
@@ -130,16 +132,15 @@ export async function userLifecycle(input: UserLifecycleInput): Promise<UserLife
         desired: request.desired,
         number: state.link?.number ?? state.heldNumber ?? request.number,
         ...(state.link ? { link: state.link } : {}),
+        expectNew: request.expectNew,
         adoptExistingByEmail: request.adoptExistingByEmail,
+        welcomeEmail: request.sendWelcomeEmail && !state.welcomeSent,
       });
       state.link = result.link;
+      if (result.welcomeEmailSent) state.welcomeSent = true;
       delete state.heldNumber;
       delete state.lastError;
       delete state.waitingUntil;
-      if (result.created && request.sendWelcomeEmail && !state.welcomeSent) {
-        await pbx.sendWelcomeEmail(result.link.extensionId);
-        state.welcomeSent = true;
-      }
       state.phase = 'active';
       publish(request.syncRunId);
     } catch (error) {

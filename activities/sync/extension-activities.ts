@@ -23,7 +23,10 @@ export interface EnsureExtensionInput {
   desired: DesiredExtension;
   number: ExtensionNumber;
   link?: ExtensionLink;
+  expectNew: boolean;
   adoptExistingByEmail: boolean;
+  /** Send the Linkus welcome email when this call created the extension and none was sent before. */
+  welcomeEmail: boolean;
 }
 
 export interface EnsureExtensionResult {
@@ -32,15 +35,21 @@ export interface EnsureExtensionResult {
   created: boolean;
   adopted: boolean;
   changedFields: string[];
+  welcomeEmailSent: boolean;
 }
+
+type Ensured = Omit<EnsureExtensionResult, 'welcomeEmailSent'>;
 
 const MAX_NUMBER_RETRIES = 5;
 
-function isDuplicateNumber(error: unknown): boolean {
-  if (!(error instanceof ApplicationFailure) || error.type !== PBX_FAILURE.DUPLICATE) return false;
+/** Which unique field a PBX duplicate error is about, if it is one. */
+function duplicateField(error: unknown): string | undefined {
+  if (!(error instanceof ApplicationFailure) || error.type !== PBX_FAILURE.DUPLICATE) return undefined;
   const [details] = error.details as [{ fields?: string[] }?];
-  return details?.fields?.includes('number') ?? false;
+  return details?.fields?.[0];
 }
+
+const fieldsOf = (changes: FieldChange[]) => changes.map((c) => c.field);
 
 export const createExtensionActivities = ({ pbx, policy, tenantId }: ExtensionDeps) => {
   const organizationIds = async (name: string | undefined): Promise<string[] | undefined> => {
@@ -109,75 +118,91 @@ export const createExtensionActivities = ({ pbx, policy, tenantId }: ExtensionDe
     return outcome.number;
   };
 
-  return {
-    /**
-     * Idempotent "make it so": follows the link, else finds the user's extension by email (a retried create
-     * finds its own result; another extension is adopted only when allowed), else creates one.
-     */
-    async ensureExtension({
-      desired,
-      number,
-      link,
-      adoptExistingByEmail,
-    }: EnsureExtensionInput): Promise<EnsureExtensionResult> {
-      const changed = (changes: FieldChange[]) => changes.map((c) => c.field);
-      if (link) {
-        const current = await pbx.getExtension(link.extensionId);
-        if (current) {
-          return {
-            link: { extensionId: current.id, number: current.number },
-            created: false,
-            adopted: false,
-            changedFields: changed(await applyChanges(current, desired, link)),
-          };
-        }
-      }
-      const byEmail = await pbx.findExtensionByEmail(desired.email);
-      if (byEmail) {
-        const own = byEmail.number === number;
-        if (!own && !adoptExistingByEmail) {
-          throw ApplicationFailure.nonRetryable(
-            `${desired.userPrincipalName}: email ${desired.email} is already used by extension ${byEmail.number}, and adoptExistingByEmail is off`,
-            PBX_FAILURE.DUPLICATE,
-          );
-        }
+  /**
+   * Idempotent "make it so": follows the link, else finds the user's extension by email (a retried create
+   * finds its own result; another extension is adopted only when allowed), else creates one.
+   */
+  const ensure = async ({
+    desired,
+    number,
+    link,
+    expectNew,
+    adoptExistingByEmail,
+  }: EnsureExtensionInput): Promise<Ensured> => {
+    if (link) {
+      const current = await pbx.getExtension(link.extensionId);
+      if (current) {
         return {
-          link: { extensionId: byEmail.id, number: byEmail.number },
-          created: own,
-          adopted: !own,
-          changedFields: changed(await applyChanges(byEmail, desired)),
+          link: { extensionId: current.id, number: current.number },
+          created: false,
+          adopted: false,
+          changedFields: fieldsOf(await applyChanges(current, desired, link)),
         };
       }
-      let candidate = number;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const organization = await organizationIds(desired.organization);
-          const result = await pbx.createExtension({
-            number: candidate,
-            firstName: desired.firstName,
-            lastName: desired.lastName,
-            email: desired.email,
-            mobile: desired.mobile,
-            title: desired.title,
-            linkusEnabled: desired.linkusEnabled,
-            ssoIdentity: desired.ssoIdentity,
-            ...(organization ? { organizationIds: organization } : {}),
-          });
-          return {
-            link: { extensionId: result.id, number: candidate },
-            created: true,
-            adopted: false,
-            changedFields: [],
-          };
-        } catch (error) {
-          if (!isDuplicateNumber(error) || attempt >= MAX_NUMBER_RETRIES) throw error;
-          candidate = await nextFreeNumber(desired.objectId);
-        }
+    }
+    const linkByEmail = async (): Promise<Ensured | undefined> => {
+      const byEmail = await pbx.findExtensionByEmail(desired.email);
+      if (!byEmail) return undefined;
+      const own = byEmail.number === number;
+      if (!own && !adoptExistingByEmail) {
+        throw ApplicationFailure.nonRetryable(
+          `${desired.userPrincipalName}: email ${desired.email} is already used by extension ${byEmail.number}, and adoptExistingByEmail is off`,
+          PBX_FAILURE.DUPLICATE,
+        );
       }
-    },
+      return {
+        link: { extensionId: byEmail.id, number: byEmail.number },
+        created: own,
+        adopted: !own,
+        changedFields: fieldsOf(await applyChanges(byEmail, desired)),
+      };
+    };
+    if (!expectNew) {
+      const linked = await linkByEmail();
+      if (linked) return linked;
+    }
+    let candidate = number;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const organization = await organizationIds(desired.organization);
+        // A retried create that finds its own earlier result is adopted by the adapter (created: false).
+        const result = await pbx.createExtension({
+          number: candidate,
+          firstName: desired.firstName,
+          lastName: desired.lastName,
+          email: desired.email,
+          mobile: desired.mobile,
+          title: desired.title,
+          linkusEnabled: desired.linkusEnabled,
+          ssoIdentity: desired.ssoIdentity,
+          ...(organization ? { organizationIds: organization } : {}),
+        });
+        return {
+          link: { extensionId: result.id, number: candidate },
+          created: true,
+          adopted: false,
+          changedFields: [],
+        };
+      } catch (error) {
+        const field = duplicateField(error);
+        if (field === 'email_addr') {
+          const linked = await linkByEmail();
+          if (linked) return linked;
+        }
+        if (field !== 'number' || attempt >= MAX_NUMBER_RETRIES) throw error;
+        candidate = await nextFreeNumber(desired.objectId);
+      }
+    }
+  };
 
-    async sendWelcomeEmail(extensionId: string): Promise<void> {
-      await pbx.sendWelcomeEmail([extensionId]);
+  return {
+    async ensureExtension(input: EnsureExtensionInput): Promise<EnsureExtensionResult> {
+      const result = await ensure(input);
+      // Same activity as the create: one round trip less per new user. The window for a second email is the
+      // instant between the PBX sending it and Temporal recording this activity's completion.
+      const welcomeEmailSent = result.created && input.welcomeEmail;
+      if (welcomeEmailSent) await pbx.sendWelcomeEmail([result.link.extensionId]);
+      return { ...result, welcomeEmailSent };
     },
 
     /** Disables the extension where the PBX can; otherwise at least withdraws Linkus (Microsoft sign-in). */

@@ -22,6 +22,7 @@ import {
   sendOffboard,
   type ManagedUser,
 } from './entities.js';
+import { forEachConcurrently } from './concurrency.js';
 import { readDirectory } from './read-directory.js';
 import { readPbxSnapshot } from './pbx-snapshot.js';
 import type { ConvergenceReport, FullSyncPlan, GroupSyncReport, OffboardCandidate } from './types.js';
@@ -35,6 +36,8 @@ export interface FullSyncDeps {
 
 const DAY_SECONDS = 86_400;
 const SAMPLE_SIZE = 10;
+/** Messages in flight to user entities: Temporal round trips, not PBX calls. */
+const DISPATCH_CONCURRENCY = 16;
 
 function progress(stage: string) {
   let steps = 0;
@@ -42,7 +45,7 @@ function progress(stage: string) {
 }
 
 /** The link table and number ledger, as the user entities publish them in Temporal's visibility store. */
-function linksAndNumbers(managed: ReadonlyMap<string, ManagedUser>, now: string) {
+export function linksAndNumbers(managed: ReadonlyMap<string, ManagedUser>, now: string) {
   const links: Record<string, ExtensionLink> = {};
   const numbers: NumberState = { assigned: {}, quarantined: {} };
   for (const user of managed.values()) {
@@ -102,32 +105,29 @@ export const createFullSyncActivities = ({ graph, pbx, policy }: FullSyncDeps) =
     for (const entry of Object.values(evaluation.entries))
       if (entry.kind === 'in-scope') desiredById.set(entry.extension.objectId, entry.extension);
     const requests = [
-      ...plan.creates.map((c) => ({ desired: c.extension, number: c.number })),
+      ...plan.creates.map((c) => ({ desired: c.extension, number: c.number, expectNew: true })),
       ...[...plan.updates, ...plan.adoptions].map((u) => ({
         desired: desiredById.get(u.objectId)!,
         number: u.number,
+        expectNew: false,
       })),
     ];
     const heartbeat = progress('dispatching');
-    for (const { desired, number } of requests) {
+    await forEachConcurrently(requests, DISPATCH_CONCURRENCY, async ({ desired, number, expectNew }) => {
       await sendEnsure(
         client,
-        {
-          tenantId: input.tenantId,
-          objectId: desired.objectId,
-          userPrincipalName: desired.userPrincipalName,
-          taskQueue: info.taskQueue,
-        },
+        { tenantId: input.tenantId, objectId: desired.objectId, userPrincipalName: desired.userPrincipalName, taskQueue: info.taskQueue },
         {
           syncRunId: input.syncRunId,
           desired,
           number,
+          expectNew,
           adoptExistingByEmail: policy.adoptExistingByEmail,
           sendWelcomeEmail: true,
         },
       );
       heartbeat();
-    }
+    });
     return { summary, dispatched: requests.length, offboard, guard };
   },
 
@@ -138,7 +138,7 @@ export const createFullSyncActivities = ({ graph, pbx, policy }: FullSyncDeps) =
   }): Promise<number> {
     const { client } = Context.current();
     const heartbeat = progress('offboarding');
-    for (const user of input.users) {
+    await forEachConcurrently(input.users, DISPATCH_CONCURRENCY, async (user) => {
       await sendOffboard(client, input.tenantId, user.objectId, {
         syncRunId: input.syncRunId,
         reason: user.reason,
@@ -146,7 +146,7 @@ export const createFullSyncActivities = ({ graph, pbx, policy }: FullSyncDeps) =
         quarantineSeconds: policy.numbers.quarantineDays * DAY_SECONDS,
       });
       heartbeat();
-    }
+    });
     return input.users.length;
   },
 
