@@ -1,6 +1,7 @@
 import { createHealthActivities, type HealthDeps } from './health.js';
 import { createExtensionActivities } from './sync/extension-activities.js';
 import { createFullSyncActivities, type FullSyncDeps } from './sync/full-sync-activities.js';
+import { createUserActivities } from './sync/user-activities.js';
 
 export type ActivityDeps = HealthDeps & FullSyncDeps;
 
@@ -9,6 +10,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createHealthActivities(deps),
   ...createFullSyncActivities(deps),
   ...createExtensionActivities(deps),
+  ...createUserActivities(deps),
 });
 
 export type Activities = ReturnType<typeof createActivities>;

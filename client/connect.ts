@@ -12,12 +12,15 @@ export interface OperatorClient {
 export async function connectOperatorClient(): Promise<OperatorClient> {
   const config = loadClientConfig();
   const temporal = loadTemporalConnectConfig();
-  const connection = await Connection.connect(temporal.connectionOptions);
+  const address = temporal.connectionOptions.address ?? '';
+  const connection = await Connection.connect(temporal.connectionOptions).catch((error: unknown) => {
+    throw new Error(`cannot reach Temporal at ${address}: ${(error as Error).message}`);
+  });
   const client = new Client({ connection, namespace: temporal.namespace ?? 'default' });
   return {
     client,
     config,
-    address: temporal.connectionOptions.address ?? '',
+    address,
     close: () => connection.close(),
   };
 }

@@ -3,8 +3,16 @@ export function render(value: unknown, json: boolean, human: () => string): stri
   return json ? JSON.stringify(value, null, 2) : human();
 }
 
+/** Where progress goes (stderr by default, so stdout stays clean for `--json`). */
+export interface TextStream {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+export const silentStream: TextStream = { write: () => true };
+
 /** One self-overwriting status line on a terminal; plain lines (only when they change) elsewhere. */
-export function createStatusLine(stream: NodeJS.WriteStream = process.stderr) {
+export function createStatusLine(stream: TextStream = process.stderr) {
   let last = '';
   return {
     update(text: string) {
@@ -14,7 +22,8 @@ export function createStatusLine(stream: NodeJS.WriteStream = process.stderr) {
       else stream.write(`${text}\n`);
     },
     done() {
-      if (stream.isTTY && last) stream.write('\n');
+      if (stream.isTTY && last) stream.write('\r\x1b[K');
+      last = '';
     },
   };
 }
@@ -27,3 +36,16 @@ export function progressBar(done: number, total: number, width = 30): string {
 
 export const workflowLink = (uiUrl: string, namespace: string, workflowId: string): string =>
   `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+
+/** `label  value` rows with the labels padded to one width; rows without a value are left out. */
+export function fields(rows: [string, string | number | undefined][], indent = '  '): string {
+  const shown = rows.filter((row): row is [string, string | number] => row[1] !== undefined && row[1] !== '');
+  const width = Math.max(0, ...shown.map(([label]) => label.length));
+  return shown.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`).join('\n');
+}
+
+/** A Temporal visibility query string literal. */
+export const quoted = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+export const plural = (count: number, one: string, many = `${one}s`): string =>
+  `${count} ${count === 1 ? one : many}`;

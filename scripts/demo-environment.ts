@@ -13,6 +13,8 @@ export interface SimulatedWorld {
 export interface SimulatedWorldOptions {
   users: number;
   seed?: number;
+  /** The simulated tenant's id (default: the Graph simulator's); tests sharing one Temporal server differ here. */
+  tenantId?: string;
   dataDir: string;
   graphPort?: number;
   pbxPort?: number;
@@ -28,6 +30,7 @@ export async function startSimulatedWorld(options: SimulatedWorldOptions): Promi
     dataDir: resolve(options.dataDir, 'graph-sim'),
     users: options.users,
     seed: options.seed ?? 1,
+    ...(options.tenantId ? { tenantId: options.tenantId } : {}),
     ...(options.graphLatencyMs ? { latencyMs: options.graphLatencyMs } : {}),
   });
   const pbx = await startYeastarSimulator({

@@ -29,6 +29,8 @@ export interface FullSyncProgress {
   dryRun: boolean;
   plan?: FullSyncPlan['summary'];
   guard?: FullSyncPlan['guard'];
+  /** User entities messaged to create, adopt or update (the operator's progress bar counts against it). */
+  dispatched?: number;
   decision?: OffboardingDecision;
   convergence?: ConvergenceReport;
   groups?: GroupSyncReport;
@@ -80,6 +82,7 @@ export async function fullSync({ tenantId, dryRun = false }: FullSyncInput): Pro
   const plan = await planFullSync({ tenantId, syncRunId, dryRun });
   progress.plan = plan.summary;
   progress.guard = plan.guard;
+  progress.dispatched = plan.dispatched;
   if (dryRun) {
     progress.phase = 'done';
     return progress;

@@ -116,7 +116,12 @@ export const createFullSyncActivities = ({ graph, pbx, policy }: FullSyncDeps) =
     await forEachConcurrently(requests, DISPATCH_CONCURRENCY, async ({ desired, number, expectNew }) => {
       await sendEnsure(
         client,
-        { tenantId: input.tenantId, objectId: desired.objectId, userPrincipalName: desired.userPrincipalName, taskQueue: info.taskQueue },
+        {
+          tenantId: input.tenantId,
+          objectId: desired.objectId,
+          userPrincipalName: desired.userPrincipalName,
+          taskQueue: info.taskQueue,
+        },
         {
           syncRunId: input.syncRunId,
           desired,

@@ -43,8 +43,17 @@ export async function readDirectory(
   onPage: () => void,
 ): Promise<DirectorySnapshot> {
   const users = await readAll((cursor) => graph.readUsersPage(cursor ? { cursor } : {}), onPage);
+  return { users, groups: await readChosenGroups(graph, policy, onPage) };
+}
+
+/** The groups the policy names (see `chosenGroupIds`) with their transitive members; none when it names none. */
+export async function readChosenGroups(
+  graph: GraphSource,
+  policy: SyncPolicy,
+  onPage: () => void,
+): Promise<DirectoryGroup[]> {
   const chosen = new Set(chosenGroupIds(policy));
-  if (chosen.size === 0) return { users, groups: [] };
+  if (chosen.size === 0) return [];
   const allGroups = await readAll((cursor) => graph.readGroupsPage(cursor ? { cursor } : {}), onPage);
   const groups: DirectoryGroup[] = [];
   for (const group of allGroups.filter((g) => chosen.has(g.id))) {
@@ -59,5 +68,5 @@ export async function readDirectory(
       memberGroupIds: members.filter((m) => m.type === 'group').map((m) => m.id),
     });
   }
-  return { users, groups };
+  return groups;
 }

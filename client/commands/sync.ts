@@ -1,36 +1,143 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, type WorkflowExecutionInfo } from '@temporalio/client';
+import { countAppliedUsers } from '../../activities/sync/entities.js';
+import type { PlanSummary } from '../../model/index.js';
 import {
   decideOffboardingUpdate,
   fullSync,
   fullSyncProgressQuery,
   fullSyncWorkflowId,
   type FullSyncProgress,
+  type OffboardingDecision,
 } from '../../workflows/full-sync.js';
 import { TENANT_ID } from '../../workflows/search-attributes.js';
 import type { OperatorClient } from '../connect.js';
-import { createStatusLine, progressBar, render, workflowLink } from '../output.js';
+import {
+  createStatusLine,
+  plural,
+  progressBar,
+  render,
+  silentStream,
+  workflowLink,
+  type TextStream,
+} from '../output.js';
 
 export interface FullSyncOptions {
   dryRun: boolean;
+  /** Wait for the run to finish (or to need approval), showing progress; false = print the id and return. */
   wait: boolean;
   json: boolean;
+  /** Progress goes here (default stderr; with --json only when it is a terminal). */
+  progress?: TextStream;
+  pollMs?: number;
 }
 
-export function describeProgress(progress: FullSyncProgress): string {
-  const lines = [`phase: ${progress.phase}${progress.dryRun ? ' (dry run: nothing written)' : ''}`];
-  if (progress.plan) lines.push(`plan: ${JSON.stringify(progress.plan, null, 2)}`);
-  if (progress.guard && !progress.guard.allowed) {
-    lines.push(`offboarding held for approval: ${progress.guard.reason}`);
-    lines.push(...progress.guard.wouldOffboard.map((name) => `  - ${name}`));
+/** What `sync full` and `sync approve|reject` report: the run's progress, with its id and UI link. */
+export interface FullSyncReport extends FullSyncProgress {
+  workflowId: string;
+  link: string;
+}
+
+const fullSyncs = (tenantId: string) => `WorkflowType = 'fullSync' AND TenantId = '${tenantId}'`;
+
+const COUNT_LABELS: [keyof PlanSummary['counts'], string][] = [
+  ['creates', 'to create'],
+  ['updates', 'to update'],
+  ['adoptions', 'to adopt'],
+  ['disables', 'to disable'],
+  ['deletes', 'to delete'],
+  ['unchanged', 'unchanged'],
+  ['waitingForGrace', 'disabled, in grace period'],
+  ['errors', 'with errors'],
+  ['notes', 'with notes'],
+  ['extensionGroupCreates', 'extension groups to create'],
+  ['extensionGroupUpdates', 'extension groups to update'],
+  ['extensionGroupDeletes', 'extension groups to delete'],
+  ['extensionGroupsSkipped', 'extension groups skipped'],
+  ['organizationsToCreate', 'organizations to create'],
+];
+
+const SAMPLE_LABELS: [keyof PlanSummary['samples'], keyof PlanSummary['counts'], string][] = [
+  ['creates', 'creates', 'create'],
+  ['updates', 'updates', 'update'],
+  ['adoptions', 'adoptions', 'adopt'],
+  ['disables', 'disables', 'disable'],
+  ['deletes', 'deletes', 'delete'],
+  ['errors', 'errors', 'error'],
+  ['skippedGroups', 'extensionGroupsSkipped', 'skipped'],
+];
+
+/**
+ * Counts on one line (the first six always, the rest when not zero), then the sampled users per kind;
+ * `omit` leaves out samples shown elsewhere (the full list of a held offboarding).
+ */
+export function formatPlan(summary: PlanSummary, omit: (keyof PlanSummary['samples'])[] = []): string {
+  const counts = COUNT_LABELS.filter(([key], i) => i < 6 || summary.counts[key] > 0).map(
+    ([key, label]) => `${summary.counts[key]} ${label}`,
+  );
+  const lines = [`plan: ${counts.join(', ')}`];
+  for (const [sample, count, label] of SAMPLE_LABELS.filter(([sample]) => !omit.includes(sample))) {
+    const items = summary.samples[sample];
+    items.forEach((item, i) => lines.push(`  ${(i === 0 ? label : '').padEnd(8)} ${item}`));
+    const more = summary.counts[count] - items.length;
+    if (items.length > 0 && more > 0) lines.push(`  ${''.padEnd(8)} … and ${more} more`);
   }
-  if (progress.decision)
-    lines.push(
-      `decision: ${progress.decision.approved ? 'approved' : 'rejected'} by ${progress.decision.by}`,
-    );
-  if (progress.convergence) lines.push(`applied: ${JSON.stringify(progress.convergence)}`);
-  if (progress.groups) lines.push(`groups: ${JSON.stringify(progress.groups)}`);
   return lines.join('\n');
+}
+
+/** `<phase>`, with the dry-run mark. */
+export const phaseOf = (progress: FullSyncProgress): string =>
+  `${progress.phase}${progress.dryRun ? ' (dry run: nothing written)' : ''}`;
+
+/** The plan, a held offboarding with everyone it names, the operator's decision, and what was applied. */
+export function describeProgress(progress: FullSyncProgress): string {
+  const lines: string[] = [];
+  const held = progress.guard && !progress.guard.allowed && progress.guard.wouldOffboard.length > 0;
+  if (progress.plan) lines.push(formatPlan(progress.plan, held ? ['disables', 'deletes'] : []));
+  const decision = progress.decision;
+  if (decision) {
+    const outcome = decision.approved ? 'these users are offboarded' : 'these users keep their extensions';
+    lines.push(
+      `offboarding ${decision.approved ? 'approved' : 'rejected'} by ${decision.by}` +
+        `${decision.note ? ` (${decision.note})` : ''}: ${outcome}`,
+    );
+  } else if (held) {
+    lines.push(`offboarding held: ${progress.guard!.message}`);
+  }
+  if (held) lines.push(...progress.guard!.wouldOffboard.map((name) => `  - ${name}`));
+  const applied = progress.convergence;
+  if (applied) {
+    const failed = applied.failed.length;
+    lines.push(
+      `applied: ${applied.applied} of ${plural(applied.expected, 'user')}` +
+        (failed > 0 ? `, ${failed} failed` : '') +
+        (applied.unconfirmed > 0 ? `, ${applied.unconfirmed} not confirmed yet` : ''),
+    );
+    lines.push(...applied.failed.map((f) => `  failed   ${f.userPrincipalName}: ${f.error}`));
+  }
+  const groups = progress.groups;
+  if (groups) {
+    lines.push(
+      `extension groups: ${groups.created} created, ${groups.updated} updated, ${groups.deleted} deleted, ${groups.unchanged} unchanged`,
+    );
+    lines.push(...groups.skipped.map((s) => `  skipped  ${s}`));
+  }
+  return lines.join('\n');
+}
+
+function approvalHint(workflowId: string): string {
+  return [
+    `approve: npm run cli -- sync approve ${workflowId} --by "<your name>" [--note "<why>"]`,
+    `reject:  npm run cli -- sync reject ${workflowId} --by "<your name>" [--note "<why>"]`,
+  ].join('\n');
+}
+
+/** Users the run messages and waits for: the dispatched ensures, plus the offboardings once released. */
+function expectedUsers(progress: FullSyncProgress): number {
+  const guard = progress.guard;
+  const offboarding =
+    guard && (guard.allowed || progress.decision?.approved) ? guard.wouldOffboard.length : 0;
+  return (progress.dispatched ?? 0) + offboarding;
 }
 
 export async function startFullSync(operator: OperatorClient, options: FullSyncOptions): Promise<string> {
@@ -46,46 +153,152 @@ export async function startFullSync(operator: OperatorClient, options: FullSyncO
   });
   const link = workflowLink(config.temporalUiUrl, client.options.namespace, workflowId);
   if (!options.wait)
-    return render({ workflowId, link }, options.json, () => `started ${workflowId}\n${link}`);
+    return render(
+      { workflowId, link },
+      options.json,
+      () => `started full sync ${workflowId}${options.dryRun ? ' (dry run)' : ''}\n${link}`,
+    );
 
-  const status = createStatusLine();
+  const stream = options.progress ?? process.stderr;
+  const status = createStatusLine(options.json && !stream.isTTY ? silentStream : stream);
+  const started = Date.now();
   const result = handle.result();
   let finished = false;
   void result.finally(() => (finished = true)).catch(() => undefined);
-  while (!finished) {
-    const progress = await handle.query(fullSyncProgressQuery).catch(() => undefined);
-    if (progress?.phase === 'awaiting-approval') {
-      status.done();
-      return render(
-        progress,
-        options.json,
-        () =>
-          `${describeProgress(progress)}\napprove with: npm run cli -- sync approve ${workflowId} --by <you>\n${link}`,
-      );
+  try {
+    while (!finished) {
+      const progress = await handle.query(fullSyncProgressQuery).catch(() => undefined);
+      if (progress?.phase === 'awaiting-approval') {
+        status.done();
+        return render({ workflowId, link, ...progress }, options.json, () =>
+          [
+            `full sync ${workflowId}: waiting for an operator's approval`,
+            describeProgress(progress),
+            approvalHint(workflowId),
+            link,
+          ].join('\n'),
+        );
+      }
+      const elapsed = stream.isTTY ? ` (${Math.round((Date.now() - started) / 1000)} s)` : '';
+      if (progress?.phase === 'applying') {
+        const applied = await countAppliedUsers(client, tenantId, workflowId).catch(() => 0);
+        status.update(`applying: ${progressBar(applied, expectedUsers(progress))} users${elapsed}`);
+      } else if (progress) {
+        status.update(`${progress.phase}${progress.dryRun ? ' (dry run)' : ''}${elapsed}`);
+      }
+      await Promise.race([result.catch(() => undefined), sleep(options.pollMs ?? 1000)]);
     }
-    if (progress)
-      status.update(
-        `${workflowId}: ${progress.phase}${progress.plan ? ` ${progressBar(progress.convergence?.applied ?? 0, progress.convergence?.expected ?? 0)}` : ''}`,
-      );
-    await Promise.race([result.catch(() => undefined), sleep(1000)]);
+  } finally {
+    status.done();
   }
-  status.done();
   const progress = await result;
-  return render(progress, options.json, () => `${describeProgress(progress)}\n${link}`);
+  return render({ workflowId, link, ...progress }, options.json, () =>
+    [`full sync ${workflowId}: ${phaseOf(progress)}`, describeProgress(progress), link].join('\n'),
+  );
 }
 
+/** The tenant's running full syncs that wait for an approve or reject. */
+async function runsAwaitingApproval({ client, config }: OperatorClient): Promise<string[]> {
+  const waiting: string[] = [];
+  const query = `${fullSyncs(config.graph.tenantId)} AND ExecutionStatus = 'Running'`;
+  for await (const execution of client.workflow.list({ query })) {
+    const progress = await client.workflow
+      .getHandle(execution.workflowId, execution.runId)
+      .query(fullSyncProgressQuery)
+      .catch(() => undefined);
+    if (progress?.phase === 'awaiting-approval') waiting.push(execution.workflowId);
+  }
+  return waiting;
+}
+
+/** `sync approve|reject`: without a workflow id, the tenant's one run that waits for approval. */
 export async function decideOffboarding(
-  { client }: OperatorClient,
-  workflowId: string,
-  decision: { approved: boolean; by: string; note?: string },
+  operator: OperatorClient,
+  workflowId: string | undefined,
+  decision: OffboardingDecision,
   json: boolean,
 ): Promise<string> {
+  const { client, config } = operator;
+  let target = workflowId;
+  if (!target) {
+    const waiting = await runsAwaitingApproval(operator);
+    if (waiting.length === 0)
+      throw new Error(`no full sync of tenant ${config.graph.tenantId} is waiting for approval`);
+    if (waiting.length > 1)
+      throw new Error(
+        `${waiting.length} full syncs are waiting for approval; name one:\n  ${waiting.join('\n  ')}`,
+      );
+    target = waiting[0]!;
+  }
   const progress = await client.workflow
-    .getHandle(workflowId)
+    .getHandle(target)
     .executeUpdate(decideOffboardingUpdate, { args: [decision] });
-  return render(
-    progress,
-    json,
-    () => `${decision.approved ? 'approved' : 'rejected'}: ${workflowId}\n${describeProgress(progress)}`,
+  const link = workflowLink(config.temporalUiUrl, client.options.namespace, target);
+  return render({ workflowId: target, link, ...progress }, json, () =>
+    [
+      `${decision.approved ? 'approved' : 'rejected'} the offboarding held by ${target}; the run goes on`,
+      describeProgress(progress),
+      link,
+    ].join('\n'),
   );
+}
+
+export interface SyncRunInfo {
+  workflowId: string;
+  runId: string;
+  status: string;
+  /** Running runs only (from the progress query; absent when no worker answered). */
+  phase?: FullSyncProgress['phase'];
+  startTime: string;
+  closeTime?: string;
+  link: string;
+}
+
+export async function syncStatus(
+  { client, config }: OperatorClient,
+  options: { json: boolean; limit?: number },
+): Promise<string> {
+  const tenantId = config.graph.tenantId;
+  const limit = options.limit ?? 5;
+  const info = (execution: WorkflowExecutionInfo): SyncRunInfo => ({
+    workflowId: execution.workflowId,
+    runId: execution.runId,
+    status: execution.status.name.toLowerCase(),
+    startTime: execution.startTime.toISOString(),
+    ...(execution.closeTime ? { closeTime: execution.closeTime.toISOString() } : {}),
+    link: workflowLink(config.temporalUiUrl, client.options.namespace, execution.workflowId),
+  });
+  const running: SyncRunInfo[] = [];
+  for await (const execution of client.workflow.list({
+    query: `${fullSyncs(tenantId)} AND ExecutionStatus = 'Running'`,
+  })) {
+    const progress = await client.workflow
+      .getHandle(execution.workflowId, execution.runId)
+      .query(fullSyncProgressQuery)
+      .catch(() => undefined);
+    running.push({ ...info(execution), ...(progress ? { phase: progress.phase } : {}) });
+  }
+  const recent: SyncRunInfo[] = [];
+  for await (const execution of client.workflow.list({
+    query: `${fullSyncs(tenantId)} AND ExecutionStatus != 'Running'`,
+    pageSize: limit,
+  })) {
+    recent.push(info(execution));
+    if (recent.length >= limit) break;
+  }
+  const byStart = (a: SyncRunInfo, b: SyncRunInfo) => b.startTime.localeCompare(a.startTime);
+  running.sort(byStart);
+  recent.sort(byStart);
+
+  const row = (run: SyncRunInfo) =>
+    `  ${run.workflowId}  ${run.phase ?? run.status}  started ${run.startTime}` +
+    (run.closeTime ? `, closed ${run.closeTime}` : '');
+  return render({ tenantId, running, recent }, options.json, () => {
+    if (running.length === 0 && recent.length === 0) return `no full sync of tenant ${tenantId} has run yet`;
+    return [
+      running.length > 0 ? `running (${running.length}):` : 'running: none',
+      ...running.map(row),
+      ...(recent.length > 0 ? [`last ${plural(recent.length, 'finished run')}:`, ...recent.map(row)] : []),
+    ].join('\n');
+  });
 }

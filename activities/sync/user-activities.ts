@@ -1,0 +1,276 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { GraphErrorType, type EntraUser, type GraphSource } from '../graph/index.js';
+import type { PbxDirectory, PbxExtension } from '../pbx/index.js';
+import {
+  evaluateDirectory,
+  offboardingGuard,
+  planFullSync as planSync,
+  type DesiredExtension,
+  type DirectoryEntry,
+  type ExistingExtension,
+  type ExtensionLink,
+  type ExtensionNumber,
+  type GuardVerdict,
+  type OffboardReason,
+  type SyncPlan,
+  type SyncPolicy,
+} from '../../model/index.js';
+import { listManagedUsers, sendEnsure, sendOffboard, type ManagedUser } from './entities.js';
+import { linksAndNumbers } from './full-sync-activities.js';
+import { toExistingExtension } from './pbx-snapshot.js';
+import { readChosenGroups } from './read-directory.js';
+
+export interface UserActivityDeps {
+  graph: GraphSource;
+  pbx: PbxDirectory;
+  policy: SyncPolicy;
+}
+
+export interface PlanUserInput {
+  tenantId: string;
+  /** Entra object id or user principal name. */
+  user: string;
+  /** Recorded by the user's entity when it applies the request (its SyncRunId search attribute). */
+  syncRunId: string;
+  /** Plan only: message nobody. */
+  dryRun?: boolean;
+}
+
+/**
+ * `reapply`: nothing differs from what the PBX reports, and the user's entity is asked to apply its state
+ * again anyway (idempotent: an unchanged extension costs reads only, and repairs what the PBX does not report).
+ */
+export type UserAction = 'create' | 'update' | 'adopt' | 'reapply' | 'disable' | 'delete' | 'none';
+
+/** What one user needs, and whether their entity was messaged: small, for workflow history. */
+export interface UserPlan {
+  /** Undefined when the user is neither in Entra ID nor managed by the sync. */
+  objectId?: string;
+  userPrincipalName: string;
+  action: UserAction;
+  /** One readable line: what is done and why, or why nothing is. */
+  detail: string;
+  /** The extension number the user has, keeps or gets. */
+  number?: string;
+  /** Fields that differ from the PBX (update, adopt). */
+  changes: string[];
+  /** Problems that keep the user from syncing (also when the action is `none`). */
+  errors: string[];
+  notes: string[];
+  /** The entity was sent an ensure or an offboard; it reports `syncRunId` when it has applied it. */
+  dispatched: boolean;
+}
+
+const DAY_SECONDS = 86_400;
+
+async function readUser(graph: GraphSource, idOrUpn: string): Promise<EntraUser | undefined> {
+  try {
+    return await graph.getUser(idOrUpn);
+  } catch (error) {
+    if (error instanceof ApplicationFailure && error.type === GraphErrorType.NotFound) return undefined;
+    throw error;
+  }
+}
+
+function findManaged(managed: ReadonlyMap<string, ManagedUser>, idOrUpn: string): ManagedUser | undefined {
+  const key = idOrUpn.toLowerCase();
+  return managed.get(idOrUpn) ?? [...managed.values()].find((u) => u.userPrincipalName.toLowerCase() === key);
+}
+
+/** Why the directory keeps this user from having an extension. */
+function whyNotInScope(entry: DirectoryEntry | undefined): string {
+  if (!entry) return 'the user is no longer in Entra ID (deleted)';
+  if (entry.kind === 'invalid') return 'the user cannot be mapped to an extension';
+  if (entry.kind === 'in-scope') return 'the user is in scope';
+  return {
+    ignored: 'the user is on the ignore list: the sync never changes or offboards them',
+    disabled: 'the user is disabled in Entra ID',
+    'user-type': "the user's type is outside the scope",
+    'not-in-chosen-groups': 'the user is in none of the chosen groups',
+    'attribute-filter': 'the user does not match the attribute filter',
+  }[entry.reason];
+}
+
+type Decision =
+  | {
+      kind: 'ensure';
+      action: 'create' | 'update' | 'adopt' | 'reapply';
+      desired: DesiredExtension;
+      number: ExtensionNumber;
+      changes: string[];
+    }
+  | { kind: 'offboard'; action: 'disable' | 'delete'; number: ExtensionNumber; reason: OffboardReason }
+  | { kind: 'none'; detail: string };
+
+/**
+ * Pure: what one user's plan asks of their entity. An in-scope user with an unchanged extension is applied
+ * again (`reapply`); an offboarding is sent only when the offboarding guard lets it through.
+ */
+export function decideForUser(
+  plan: SyncPlan,
+  entry: DirectoryEntry | undefined,
+  link: ExtensionLink | undefined,
+  guard: GuardVerdict,
+  policy: Pick<SyncPolicy, 'upsertOnly'>,
+): Decision {
+  const desired = entry?.kind === 'in-scope' ? entry.extension : undefined;
+  const create = plan.creates[0];
+  const change = plan.updates[0] ?? plan.adoptions[0];
+  if (desired && create)
+    return { kind: 'ensure', action: 'create', desired, number: create.number, changes: [] };
+  if (desired && change)
+    return {
+      kind: 'ensure',
+      action: plan.adoptions.length > 0 ? 'adopt' : 'update',
+      desired,
+      number: change.number,
+      changes: change.changes.map((c) => c.field),
+    };
+  if (desired && link && plan.unchanged > 0)
+    return { kind: 'ensure', action: 'reapply', desired, number: link.number, changes: [] };
+
+  const offboard = plan.disables[0] ?? plan.deletes[0];
+  const action = plan.disables.length > 0 ? 'disable' : 'delete';
+  if (offboard && guard.allowed)
+    return { kind: 'offboard', action, number: offboard.number, reason: offboard.reason };
+  if (offboard)
+    return {
+      kind: 'none',
+      detail: `would ${action} extension ${offboard.number}, but held: ${guard.message}`,
+    };
+
+  const none = (detail: string): Decision => ({ kind: 'none', detail });
+  if (plan.errors.length > 0) return none(`cannot sync: ${plan.errors.map((e) => e.reason).join('; ')}`);
+  if (plan.waitingForGrace > 0)
+    return none(
+      `${whyNotInScope(entry)}; extension ${link?.number} is disabled, waiting for the grace period`,
+    );
+  if (desired && link)
+    return none(`extension ${link.number} is left alone: ${plan.notes.map((n) => n.reason).join('; ')}`);
+  if (!link) return none(`${whyNotInScope(entry)}; there is no extension to change`);
+  if (policy.upsertOnly) return none(`${whyNotInScope(entry)}; upsertOnly is on, so nothing is offboarded`);
+  return none(whyNotInScope(entry));
+}
+
+const DETAIL = {
+  create: (d: { number: string }) => `create extension ${d.number}`,
+  update: (d: { number: string; changes: string[] }) =>
+    `update extension ${d.number}: ${d.changes.join(', ')}`,
+  adopt: (d: { number: string; changes: string[] }) =>
+    `adopt extension ${d.number}${d.changes.length > 0 ? ` and update ${d.changes.join(', ')}` : ''}`,
+  reapply: (d: { number: string }) => `extension ${d.number} matches Entra ID; apply it again`,
+};
+
+/** Planning and dispatch for one Entra user, the way a full sync does it for all of them. */
+export const createUserActivities = ({ graph, pbx, policy }: UserActivityDeps) => {
+  /** The user's linked extension and any extension with the user's email: all the plan needs to see. */
+  const existingFor = async (link: ExtensionLink | undefined, email: string | undefined) => {
+    const found = new Map<string, PbxExtension>();
+    const linked = link ? await pbx.getExtension(link.extensionId) : undefined;
+    if (linked) found.set(linked.id, linked);
+    const byEmail = email ? await pbx.findExtensionByEmail(email) : undefined;
+    if (byEmail) found.set(byEmail.id, byEmail);
+    const needsNames =
+      policy.groups.organizationSource !== 'none' &&
+      [...found.values()].some((e) => e.organizationIds.length > 0);
+    const organizationNames = new Map(
+      needsNames
+        ? (await pbx.listOrganizations()).filter((o) => o.parentId !== undefined).map((o) => [o.id, o.name])
+        : [],
+    );
+    return [...found.values()].map((e): ExistingExtension => toExistingExtension(e, organizationNames));
+  };
+
+  return {
+    /**
+     * Reads one user from Graph (and the groups the policy names), plans them the way a full sync would —
+     * their own link, their linked extension and any extension with their email, the whole number ledger —
+     * and messages their entity: an ensure when they are in scope, an offboard only when the plan and the
+     * offboarding guard say so. No other user is planned or messaged.
+     */
+    async planUser(input: PlanUserInput): Promise<UserPlan> {
+      const { client, info } = Context.current();
+      const now = new Date().toISOString();
+      const found = await readUser(graph, input.user);
+      const managed = await listManagedUsers(client, input.tenantId);
+      const objectId = found?.id ?? findManaged(managed, input.user)?.objectId;
+      if (!objectId)
+        return {
+          userPrincipalName: input.user,
+          action: 'none',
+          detail: 'not in Entra ID, and not managed by the sync',
+          changes: [],
+          errors: [],
+          notes: [],
+          dispatched: false,
+        };
+
+      const groups = found ? await readChosenGroups(graph, policy, () => Context.current().heartbeat()) : [];
+      const evaluation = evaluateDirectory(found ? [found] : [], groups, policy);
+      const entry = evaluation.entries[objectId];
+      const ledger = linksAndNumbers(managed, now);
+      const link = ledger.links[objectId];
+      const plan = planSync({
+        directory: evaluation.entries,
+        links: link ? { [objectId]: link } : {},
+        existing: await existingFor(link, entry?.kind === 'in-scope' ? entry.extension.email : undefined),
+        numbers: ledger.numbers,
+        policy,
+        now,
+      });
+      plan.notes.push(...evaluation.notes);
+      const guard = offboardingGuard(
+        plan,
+        { sourceComplete: true, managedUsers: Object.keys(ledger.links).length },
+        policy.offboarding,
+      );
+      const decision = decideForUser(plan, entry, link, guard, policy);
+
+      if (!input.dryRun && decision.kind === 'ensure')
+        await sendEnsure(
+          client,
+          {
+            tenantId: input.tenantId,
+            objectId,
+            userPrincipalName: decision.desired.userPrincipalName,
+            taskQueue: info.taskQueue,
+          },
+          {
+            syncRunId: input.syncRunId,
+            desired: decision.desired,
+            number: decision.number,
+            // One user: the lookup by email is cheap, and finds an extension the plan could not see.
+            expectNew: false,
+            adoptExistingByEmail: policy.adoptExistingByEmail,
+            sendWelcomeEmail: true,
+          },
+        );
+      if (!input.dryRun && decision.kind === 'offboard')
+        await sendOffboard(client, input.tenantId, objectId, {
+          syncRunId: input.syncRunId,
+          reason: decision.reason,
+          graceSeconds: policy.offboarding.graceDays * DAY_SECONDS,
+          quarantineSeconds: policy.numbers.quarantineDays * DAY_SECONDS,
+        });
+
+      const number = decision.kind === 'none' ? link?.number : decision.number;
+      return {
+        objectId,
+        userPrincipalName: found?.userPrincipalName ?? managed.get(objectId)?.userPrincipalName ?? input.user,
+        action: decision.kind === 'none' ? 'none' : decision.action,
+        detail:
+          decision.kind === 'ensure'
+            ? DETAIL[decision.action](decision)
+            : decision.kind === 'offboard'
+              ? `${decision.action} extension ${decision.number}: ${whyNotInScope(entry)}`
+              : decision.detail,
+        ...(number ? { number } : {}),
+        changes: decision.kind === 'ensure' ? decision.changes : [],
+        errors: plan.errors.map((e) => e.reason),
+        notes: plan.notes.map((n) => n.reason),
+        dispatched: !input.dryRun && decision.kind !== 'none',
+      };
+    },
+  };
+};

@@ -1,0 +1,212 @@
+import type { WorkflowExecutionInfo } from '@temporalio/client';
+import {
+  ENTRA_OBJECT_ID,
+  EXTENSION_NUMBER,
+  LIFECYCLE_STATE,
+  SYNC_RUN_ID,
+  TENANT_ID,
+  USER_PRINCIPAL_NAME,
+} from '../../workflows/search-attributes.js';
+import { syncUser, syncUserWorkflowId, type SyncUserResult } from '../../workflows/sync-user.js';
+import {
+  userStateQuery,
+  userWorkflowId,
+  type LifecyclePhase,
+  type UserLifecycleState,
+} from '../../workflows/user-lifecycle.js';
+import type { OperatorClient } from '../connect.js';
+import {
+  createStatusLine,
+  fields,
+  quoted,
+  render,
+  silentStream,
+  workflowLink,
+  type TextStream,
+} from '../output.js';
+
+/** What `user show` knows about a user entity; `source` says where the state came from. */
+export interface UserReport {
+  workflowId: string;
+  runId: string;
+  /** The entity workflow's status: running, completed (released), failed, terminated, … */
+  status: string;
+  link: string;
+  /**
+   * `query`: the running entity answered; `result`: the closed entity's final state; `search-attributes`:
+   * what the visibility store shows (no worker answered, or the run did not complete).
+   */
+  source: 'query' | 'result' | 'search-attributes';
+  state: Pick<UserLifecycleState, 'objectId' | 'userPrincipalName' | 'phase'> & Partial<UserLifecycleState>;
+  /** Other entities that matched (e.g. an earlier user with the same UPN). */
+  otherMatches: string[];
+}
+
+const MAX_MATCHES = 20;
+
+/** Entities whose object id or UPN is the given value (any status), newest first. */
+async function findUserEntities(
+  { client, config }: OperatorClient,
+  idOrUpn: string,
+): Promise<WorkflowExecutionInfo[]> {
+  const values = [...new Set([idOrUpn, idOrUpn.toLowerCase()])].map(quoted).join(', ');
+  const query =
+    `WorkflowType = 'userLifecycle' AND TenantId = '${config.graph.tenantId}' AND ` +
+    `(EntraObjectId IN (${values}) OR UserPrincipalName IN (${values}))`;
+  const found: WorkflowExecutionInfo[] = [];
+  for await (const execution of client.workflow.list({ query, pageSize: MAX_MATCHES })) {
+    found.push(execution);
+    if (found.length >= MAX_MATCHES) break;
+  }
+  return found.sort((a, b) => b.startTime.getTime() - a.startTime.getTime());
+}
+
+function stateFromVisibility(execution: WorkflowExecutionInfo): UserReport['state'] {
+  const attributes = execution.typedSearchAttributes;
+  const extensionId = execution.memo?.extensionId;
+  const displayName = execution.memo?.displayName;
+  const number = attributes.get(EXTENSION_NUMBER);
+  const lastSyncRunId = attributes.get(SYNC_RUN_ID);
+  return {
+    tenantId: attributes.get(TENANT_ID) ?? '',
+    objectId: attributes.get(ENTRA_OBJECT_ID) ?? '',
+    userPrincipalName: attributes.get(USER_PRINCIPAL_NAME) ?? '',
+    phase: (attributes.get(LIFECYCLE_STATE) ?? 'pending') as LifecyclePhase,
+    ...(typeof displayName === 'string' ? { displayName } : {}),
+    ...(number && typeof extensionId === 'string' ? { link: { extensionId, number } } : {}),
+    ...(number && typeof extensionId !== 'string' ? { heldNumber: number } : {}),
+    ...(lastSyncRunId ? { lastSyncRunId } : {}),
+  };
+}
+
+export async function findUser(operator: OperatorClient, idOrUpn: string): Promise<UserReport> {
+  const { client, config } = operator;
+  const [newest, ...others] = await findUserEntities(operator, idOrUpn);
+  if (!newest)
+    throw new Error(
+      `no user ${idOrUpn} in tenant ${config.graph.tenantId}: the sync has never managed a user with that object id or UPN`,
+    );
+  const handle = client.workflow.getHandle(newest.workflowId, newest.runId);
+  const status = newest.status.name.toLowerCase();
+  let state: UserLifecycleState | undefined;
+  let source: UserReport['source'] = 'search-attributes';
+  if (status === 'running') {
+    state = await handle.query(userStateQuery).catch(() => undefined);
+    if (state) source = 'query';
+  } else if (status === 'completed') {
+    state = await handle.result().catch(() => undefined);
+    if (state) source = 'result';
+  }
+  return {
+    workflowId: newest.workflowId,
+    runId: newest.runId,
+    status,
+    link: workflowLink(config.temporalUiUrl, client.options.namespace, newest.workflowId),
+    source,
+    state: state ?? stateFromVisibility(newest),
+    otherMatches: [...new Set(others.map((o) => o.workflowId))].filter((id) => id !== newest.workflowId),
+  };
+}
+
+export function describeUser(report: UserReport): string {
+  const { state } = report;
+  const extension = state.link
+    ? `${state.link.number} (id ${state.link.extensionId})${state.link.disabledAt ? `, disabled ${state.link.disabledAt}` : ''}`
+    : state.heldNumber
+      ? `none; number ${state.heldNumber} held back in quarantine`
+      : 'none';
+  const lines = [
+    `user ${state.userPrincipalName} (object id ${state.objectId})`,
+    fields([
+      ['name', state.displayName],
+      ['state', state.phase],
+      ['extension', extension],
+      [
+        'welcome',
+        state.welcomeSent === undefined ? undefined : state.welcomeSent ? 'email sent' : 'not sent',
+      ],
+      ['last error', state.lastError],
+      ['last sync', state.lastSyncRunId],
+      ['waiting', state.waitingUntil ? `until ${state.waitingUntil}` : undefined],
+      ['workflow', `${report.workflowId} (${report.status})`],
+      ['link', report.link],
+    ]),
+  ];
+  if (report.source === 'search-attributes')
+    lines.push('  (from the visibility store: no worker answered the state query)');
+  if (report.otherMatches.length > 0) lines.push(`  also matched: ${report.otherMatches.join(', ')}`);
+  return lines.join('\n');
+}
+
+/** `user show <upn|objectId>` */
+export async function showUser(
+  operator: OperatorClient,
+  idOrUpn: string,
+  options: { json: boolean },
+): Promise<string> {
+  const report = await findUser(operator, idOrUpn);
+  return render(report, options.json, () => describeUser(report));
+}
+
+export interface ResyncReport extends SyncUserResult {
+  workflowId: string;
+  link: string;
+  /** The user's entity in the Temporal UI, when the user is known. */
+  userLink?: string;
+}
+
+function describeResync(report: ResyncReport): string {
+  const { plan, convergence } = report;
+  const outcome = !plan.dispatched
+    ? plan.action === 'none'
+      ? 'nothing to do'
+      : 'dry run: nothing sent'
+    : convergence?.failed[0]
+      ? `failed: ${convergence.failed[0].error}`
+      : convergence && convergence.applied >= convergence.expected
+        ? 'applied'
+        : "not confirmed yet: the user's workflow is still working on it";
+  return [
+    `${plan.userPrincipalName}: ${plan.detail}`,
+    ...plan.errors.map((error) => `  error: ${error}`),
+    ...plan.notes.map((note) => `  note: ${note}`),
+    fields([
+      ['outcome', outcome],
+      ['resync', report.link],
+      ['user', report.userLink],
+    ]),
+  ].join('\n');
+}
+
+/** `user resync <upn|objectId>`: runs the syncUser workflow and waits for the user's entity to apply it. */
+export async function resyncUser(
+  operator: OperatorClient,
+  idOrUpn: string,
+  options: { json: boolean; dryRun?: boolean; progress?: TextStream },
+): Promise<string> {
+  const { client, config } = operator;
+  const tenantId = config.graph.tenantId;
+  const workflowId = syncUserWorkflowId(tenantId, idOrUpn, new Date().toISOString());
+  const stream = options.progress ?? process.stderr;
+  const status = createStatusLine(options.json && !stream.isTTY ? silentStream : stream);
+  status.update(`resyncing ${idOrUpn} …`);
+  let result: SyncUserResult;
+  try {
+    result = await client.workflow.execute(syncUser, {
+      workflowId,
+      taskQueue: config.taskQueue,
+      args: [{ tenantId, user: idOrUpn, dryRun: options.dryRun ?? false }],
+      typedSearchAttributes: [{ key: TENANT_ID, value: tenantId }],
+    });
+  } finally {
+    status.done();
+  }
+  const ui = (id: string) => workflowLink(config.temporalUiUrl, client.options.namespace, id);
+  const report: ResyncReport = {
+    workflowId,
+    link: ui(workflowId),
+    ...(result.plan.objectId ? { userLink: ui(userWorkflowId(tenantId, result.plan.objectId)) } : {}),
+    ...result,
+  };
+  return render(report, options.json, () => describeResync(report));
+}

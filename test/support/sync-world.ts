@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import { loadWorkerConfig, type WorkerConfig } from '../../config/index.js';
+import type { SyncPolicyInput } from '../../model/index.js';
+import {
+  startSimulatedWorld,
+  type SimulatedWorld,
+  type SimulatedWorldOptions,
+} from '../../scripts/demo-environment.js';
+import { buildDependencies, type WorkerDependencies } from '../../worker/dependencies.js';
+import { createWorker } from '../../worker/create-worker.js';
+import { fullSync, fullSyncWorkflowId, type FullSyncProgress } from '../../workflows/full-sync.js';
+import { TENANT_ID } from '../../workflows/search-attributes.js';
+import { uniqueTaskQueue } from './temporal.js';
+
+export interface SyncWorld {
+  world: SimulatedWorld;
+  config: WorkerConfig;
+  /** The worker configuration as environment variables (for a worker in another process). */
+  env: Record<string, string>;
+  tenantId: string;
+  startFullSync(options?: { dryRun?: boolean }): Promise<WorkflowHandle<typeof fullSync>>;
+  runFullSync(options?: { dryRun?: boolean }): Promise<FullSyncProgress>;
+  /** Runs `fn` while an in-process worker polls the world's task queue. */
+  withWorker<T>(fn: () => Promise<T>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export interface SyncWorldOptions extends Partial<SimulatedWorldOptions> {
+  users: number;
+  policy?: SyncPolicyInput;
+}
+
+/** Both simulators, a policy file and worker settings on a fresh task queue: one isolated tenant per test file. */
+export async function startSyncWorld(
+  env: TestWorkflowEnvironment,
+  workflowBundle: WorkflowBundleWithSourceMap,
+  options: SyncWorldOptions,
+): Promise<SyncWorld> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sync-world-'));
+  // Test files share one Temporal server: a tenant of their own keeps their user entities apart.
+  const world = await startSimulatedWorld({ dataDir, tenantId: randomUUID(), ...options });
+  const policyFile = join(dataDir, 'config.json');
+  writeFileSync(policyFile, JSON.stringify({ sync: options.policy ?? {} }));
+  const workerEnv = {
+    ...world.env,
+    ENTRA_PBX_CONFIG_FILE: policyFile,
+    ENTRA_PBX_TASK_QUEUE: uniqueTaskQueue('sync'),
+  };
+  const config = loadWorkerConfig(workerEnv);
+  let deps: WorkerDependencies | undefined;
+  const tenantId = config.graph.tenantId;
+
+  const startFullSync = (opts: { dryRun?: boolean } = {}) =>
+    env.client.workflow.start(fullSync, {
+      workflowId: fullSyncWorkflowId(tenantId, new Date().toISOString()),
+      taskQueue: config.taskQueue,
+      args: [{ tenantId, dryRun: opts.dryRun ?? false }],
+      typedSearchAttributes: [{ key: TENANT_ID, value: tenantId }],
+    });
+
+  const withWorker = async <T>(fn: () => Promise<T>): Promise<T> => {
+    deps ??= buildDependencies(config);
+    const worker: Worker = await createWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: config.taskQueue,
+      activities: createActivities(deps),
+      workflowBundle,
+    });
+    return worker.runUntil(fn());
+  };
+
+  return {
+    world,
+    config,
+    env: { ...workerEnv, TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS ?? '' },
+    tenantId,
+    startFullSync,
+    runFullSync: (opts) => withWorker(async () => (await startFullSync(opts)).result()),
+    withWorker,
+    stop: async () => {
+      await deps?.close();
+      await world.stop();
+    },
+  };
+}

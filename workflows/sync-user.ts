@@ -1,0 +1,44 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { ConvergenceReport } from '../activities/sync/types.js';
+import type { UserPlan } from '../activities/sync/user-activities.js';
+
+export interface SyncUserInput {
+  tenantId: string;
+  /** Entra object id or user principal name. */
+  user: string;
+  /** Plan only: message nobody. */
+  dryRun?: boolean;
+}
+
+export interface SyncUserResult {
+  plan: UserPlan;
+  /** Present when the user's entity was messaged: did it apply the request (or record an error)? */
+  convergence?: ConvergenceReport;
+}
+
+export const syncUserWorkflowId = (tenantId: string, user: string, startedAt: string): string =>
+  `sync-user/${tenantId}/${user}/${startedAt}`;
+
+const retry = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' };
+const { planUser } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { ...retry, maximumAttempts: 5 },
+});
+const { awaitConvergence } = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '1 minute',
+  retry,
+});
+
+/**
+ * Re-applies one user now (the operator's `user resync`): plans that user alone against Entra ID and the
+ * PBX, messages their entity, and waits until the entity reports this run (its id is the run id).
+ */
+export async function syncUser({ tenantId, user, dryRun = false }: SyncUserInput): Promise<SyncUserResult> {
+  const syncRunId = workflowInfo().workflowId;
+  const plan = await planUser({ tenantId, user, syncRunId, dryRun });
+  if (!plan.dispatched) return { plan };
+  return { plan, convergence: await awaitConvergence({ tenantId, syncRunId, expected: 1 }) };
+}
