@@ -1,3 +1,4 @@
+import { createDeltaActivities } from './sync/delta-activities.js';
 import { createHealthActivities, type HealthDeps } from './health.js';
 import { createExtensionActivities } from './sync/extension-activities.js';
 import { createFullSyncActivities, type FullSyncDeps } from './sync/full-sync-activities.js';
@@ -11,6 +12,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createFullSyncActivities(deps),
   ...createExtensionActivities(deps),
   ...createUserActivities(deps),
+  ...createDeltaActivities(deps),
 });
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -6,7 +6,7 @@ import { userStateQuery, userWorkflowId } from '../workflows/user-lifecycle.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
 
-const GRACE_SECONDS = 4;
+const GRACE_SECONDS = 20;
 const DAY_SECONDS = 86_400;
 
 let env: TestWorkflowEnvironment;

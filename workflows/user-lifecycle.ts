@@ -69,7 +69,14 @@ export interface UserLifecycleInput {
   state?: UserLifecycleState;
 }
 
+/** The user cannot be synced as they are in Entra ID (planning found bad input): record why, for operators. */
+export interface ProblemReport {
+  syncRunId: string;
+  reason: string;
+}
+
 export const ensureUserSignal = defineSignal<[EnsureRequest]>('ensureUser');
+export const reportUserProblemSignal = defineSignal<[ProblemReport]>('reportUserProblem');
 export const offboardUserSignal = defineSignal<[OffboardRequest]>('offboardUser');
 export const userStateQuery = defineQuery<UserLifecycleState>('userState');
 
@@ -115,8 +122,20 @@ export async function userLifecycle(input: UserLifecycleInput): Promise<UserLife
       { key: EXTENSION_NUMBER, value: state.link?.number ?? state.heldNumber ?? null },
       { key: SYNC_RUN_ID, value: state.lastSyncRunId ?? null },
     ]);
-    upsertMemo({ displayName: state.displayName ?? null, extensionId: state.link?.extensionId ?? null });
+    upsertMemo({
+      displayName: state.displayName ?? null,
+      extensionId: state.link?.extensionId ?? null,
+      lastError: state.lastError ?? null,
+    });
   };
+
+  // Registered after `publish` exists: a signal buffered by signal-with-start runs at registration.
+  setHandler(reportUserProblemSignal, ({ syncRunId, reason }) => {
+    state.lastError = reason;
+    // A linked user keeps their extension as it is; the phase says whether anything was ever created.
+    if (!state.link) state.phase = 'error';
+    publish(syncRunId);
+  });
 
   const fail = (error: unknown, syncRunId: string) => {
     state.phase = 'error';

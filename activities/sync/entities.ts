@@ -2,12 +2,14 @@ import type { Client } from '@temporalio/client';
 import {
   ensureUserSignal,
   offboardUserSignal,
+  reportUserProblemSignal,
   userLifecycle,
   userStateQuery,
   userWorkflowId,
   type EnsureRequest,
   type LifecyclePhase,
   type OffboardRequest,
+  type ProblemReport,
 } from '../../workflows/user-lifecycle.js';
 import {
   ENTRA_OBJECT_ID,
@@ -25,6 +27,7 @@ export interface ManagedUser {
   extensionId?: string;
   /** The linked extension's number, or the number held in quarantine. */
   number?: string;
+  lastError?: string;
 }
 
 const userEntities = (tenantId: string) =>
@@ -37,6 +40,7 @@ export async function listManagedUsers(client: Client, tenantId: string): Promis
     const objectId = attributes.get(ENTRA_OBJECT_ID);
     if (!objectId) continue;
     const extensionId = execution.memo?.extensionId;
+    const lastError = execution.memo?.lastError;
     const number = attributes.get(EXTENSION_NUMBER);
     users.set(objectId, {
       objectId,
@@ -44,6 +48,7 @@ export async function listManagedUsers(client: Client, tenantId: string): Promis
       phase: (attributes.get(LIFECYCLE_STATE) ?? 'pending') as LifecyclePhase,
       ...(typeof extensionId === 'string' ? { extensionId } : {}),
       ...(number ? { number } : {}),
+      ...(typeof lastError === 'string' ? { lastError } : {}),
     });
   }
   return users;
@@ -104,6 +109,18 @@ export async function sendEnsure(
     ...startOptions(address),
     signal: ensureUserSignal,
     signalArgs: [request],
+  });
+}
+
+export async function sendProblemReport(
+  client: Client,
+  address: EntityAddress,
+  report: ProblemReport,
+): Promise<void> {
+  await client.workflow.signalWithStart(userLifecycle, {
+    ...startOptions(address),
+    signal: reportUserProblemSignal,
+    signalArgs: [report],
   });
 }
 

@@ -13,6 +13,8 @@ import {
   type ExtensionLink,
   type NumberState,
   type SyncPolicy,
+  type UserIssue,
+  type UserRef,
 } from '../../model/index.js';
 import {
   countAppliedUsers,
@@ -20,6 +22,7 @@ import {
   listManagedUsers,
   sendEnsure,
   sendOffboard,
+  sendProblemReport,
   type ManagedUser,
 } from './entities.js';
 import { forEachConcurrently } from './concurrency.js';
@@ -64,6 +67,25 @@ export function linksAndNumbers(managed: ReadonlyMap<string, ManagedUser>, now: 
     };
   }
   return { links, numbers };
+}
+
+/**
+ * One report per user with bad input, so `user show` and the Temporal UI (LifecycleState = error) name the
+ * reason; a reason the user's entity already shows is not sent again, keeping unchanged re-syncs quiet.
+ */
+function newProblems(errors: readonly UserIssue[], managed: ReadonlyMap<string, ManagedUser>) {
+  const byUser = new Map<string, { user: UserRef; reasons: string[] }>();
+  for (const error of errors) {
+    const entry = byUser.get(error.objectId) ?? {
+      user: { objectId: error.objectId, userPrincipalName: error.userPrincipalName },
+      reasons: [],
+    };
+    entry.reasons.push(error.reason);
+    byUser.set(error.objectId, entry);
+  }
+  return [...byUser.values()]
+    .map(({ user, reasons }) => ({ user, reason: reasons.join('; ') }))
+    .filter(({ user, reason }) => managed.get(user.objectId)?.lastError !== reason);
 }
 
 export const createFullSyncActivities = ({ graph, pbx, policy }: FullSyncDeps) => ({
@@ -133,7 +155,16 @@ export const createFullSyncActivities = ({ graph, pbx, policy }: FullSyncDeps) =
       );
       heartbeat();
     });
-    return { summary, dispatched: requests.length, offboard, guard };
+    const problems = newProblems(plan.errors, managed);
+    await forEachConcurrently(problems, DISPATCH_CONCURRENCY, async (problem) => {
+      await sendProblemReport(
+        client,
+        { ...problem.user, tenantId: input.tenantId, taskQueue: info.taskQueue },
+        { syncRunId: input.syncRunId, reason: problem.reason },
+      );
+      heartbeat();
+    });
+    return { summary, dispatched: requests.length + problems.length, offboard, guard };
   },
 
   async dispatchOffboarding(input: {

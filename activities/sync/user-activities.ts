@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { GraphErrorType, type EntraUser, type GraphSource } from '../graph/index.js';
 import type { PbxDirectory, PbxExtension } from '../pbx/index.js';
@@ -8,6 +9,7 @@ import {
   planFullSync as planSync,
   type DesiredExtension,
   type DirectoryEntry,
+  type DirectoryGroup,
   type ExistingExtension,
   type ExtensionLink,
   type ExtensionNumber,
@@ -92,7 +94,7 @@ function whyNotInScope(entry: DirectoryEntry | undefined): string {
   }[entry.reason];
 }
 
-type Decision =
+export type Decision =
   | {
       kind: 'ensure';
       action: 'create' | 'update' | 'adopt' | 'reapply';
@@ -162,8 +164,37 @@ const DETAIL = {
   reapply: (d: { number: string }) => `extension ${d.number} matches Entra ID; apply it again`,
 };
 
-/** Planning and dispatch for one Entra user, the way a full sync does it for all of them. */
-export const createUserActivities = ({ graph, pbx, policy }: UserActivityDeps) => {
+/** What the planner needs besides the user: read once, shared by every user planned in one activity. */
+export interface PlanningContext {
+  managed: ReadonlyMap<string, ManagedUser>;
+  /** The groups the policy names, with transitive members (empty when it names none). */
+  groups: DirectoryGroup[];
+  /** Links and the number ledger; numbers planned for one user are added, so the next one gets another. */
+  ledger: ReturnType<typeof linksAndNumbers>;
+  now: string;
+}
+
+/** One user planned against their own link, their extensions and the ledger (before the guard decides). */
+export interface PlannedUser {
+  objectId: string;
+  found: EntraUser | undefined;
+  entry: DirectoryEntry | undefined;
+  link: ExtensionLink | undefined;
+  plan: SyncPlan;
+}
+
+/** Where and under which run a decision is sent to the user's entity. */
+export interface DispatchTarget {
+  tenantId: string;
+  syncRunId: string;
+  taskQueue: string;
+}
+
+/**
+ * Plans single users the way a full sync plans all of them, and messages their entities: shared by
+ * `planUser` (one user, operator's resync) and the directory watcher's delta round (the users that changed).
+ */
+export const createUserPlanner = ({ graph, pbx, policy }: UserActivityDeps) => {
   /** The user's linked extension and any extension with the user's email: all the plan needs to see. */
   const existingFor = async (link: ExtensionLink | undefined, email: string | undefined) => {
     const found = new Map<string, PbxExtension>();
@@ -183,6 +214,85 @@ export const createUserActivities = ({ graph, pbx, policy }: UserActivityDeps) =
   };
 
   return {
+    readUser: (idOrUpn: string) => readUser(graph, idOrUpn),
+
+    async context(client: Client, tenantId: string, onPage: () => void): Promise<PlanningContext> {
+      const now = new Date().toISOString();
+      const managed = await listManagedUsers(client, tenantId);
+      const groups = await readChosenGroups(graph, policy, onPage);
+      return { managed, groups, ledger: linksAndNumbers(managed, now), now };
+    },
+
+    /** `found` is the user as Entra ID has them now; undefined when they are gone (deleted). */
+    async plan(ctx: PlanningContext, objectId: string, found: EntraUser | undefined): Promise<PlannedUser> {
+      const evaluation = evaluateDirectory(found ? [found] : [], ctx.groups, policy);
+      const entry = evaluation.entries[objectId];
+      const link = ctx.ledger.links[objectId];
+      const plan = planSync({
+        directory: evaluation.entries,
+        links: link ? { [objectId]: link } : {},
+        existing: await existingFor(link, entry?.kind === 'in-scope' ? entry.extension.email : undefined),
+        numbers: ctx.ledger.numbers,
+        policy,
+        now: ctx.now,
+      });
+      plan.notes.push(...evaluation.notes);
+      for (const assignment of plan.numberAssignments)
+        ctx.ledger.numbers.assigned[assignment.number] = assignment.objectId;
+      return { objectId, found, entry, link, plan };
+    },
+
+    /** The offboarding guard over every planned user together (one delta round counts as one run). */
+    guard(ctx: PlanningContext, planned: readonly PlannedUser[]): GuardVerdict {
+      return offboardingGuard(
+        {
+          disables: planned.flatMap((p) => p.plan.disables),
+          deletes: planned.flatMap((p) => p.plan.deletes),
+        },
+        { sourceComplete: true, managedUsers: Object.keys(ctx.ledger.links).length },
+        policy.offboarding,
+      );
+    },
+
+    decide: (planned: PlannedUser, guard: GuardVerdict) =>
+      decideForUser(planned.plan, planned.entry, planned.link, guard, policy),
+
+    /** Sends the decision to the user's entity (signal-with-start / signal: a repeated send is harmless). */
+    async dispatch(client: Client, target: DispatchTarget, objectId: string, decision: Decision) {
+      if (decision.kind === 'ensure')
+        await sendEnsure(
+          client,
+          {
+            tenantId: target.tenantId,
+            objectId,
+            userPrincipalName: decision.desired.userPrincipalName,
+            taskQueue: target.taskQueue,
+          },
+          {
+            syncRunId: target.syncRunId,
+            desired: decision.desired,
+            number: decision.number,
+            // One user: the lookup by email is cheap, and finds an extension the plan could not see.
+            expectNew: false,
+            adoptExistingByEmail: policy.adoptExistingByEmail,
+            sendWelcomeEmail: true,
+          },
+        );
+      if (decision.kind === 'offboard')
+        await sendOffboard(client, target.tenantId, objectId, {
+          syncRunId: target.syncRunId,
+          reason: decision.reason,
+          graceSeconds: policy.offboarding.graceDays * DAY_SECONDS,
+          quarantineSeconds: policy.numbers.quarantineDays * DAY_SECONDS,
+        });
+    },
+  };
+};
+
+/** Planning and dispatch for one Entra user, the way a full sync does it for all of them. */
+export const createUserActivities = (deps: UserActivityDeps) => {
+  const planner = createUserPlanner(deps);
+  return {
     /**
      * Reads one user from Graph (and the groups the policy names), plans them the way a full sync would —
      * their own link, their linked extension and any extension with their email, the whole number ledger —
@@ -191,9 +301,9 @@ export const createUserActivities = ({ graph, pbx, policy }: UserActivityDeps) =
      */
     async planUser(input: PlanUserInput): Promise<UserPlan> {
       const { client, info } = Context.current();
-      const now = new Date().toISOString();
-      const found = await readUser(graph, input.user);
-      const managed = await listManagedUsers(client, input.tenantId);
+      const found = await planner.readUser(input.user);
+      const ctx = await planner.context(client, input.tenantId, () => Context.current().heartbeat());
+      const { managed } = ctx;
       const objectId = found?.id ?? findManaged(managed, input.user)?.objectId;
       if (!objectId)
         return {
@@ -206,53 +316,16 @@ export const createUserActivities = ({ graph, pbx, policy }: UserActivityDeps) =
           dispatched: false,
         };
 
-      const groups = found ? await readChosenGroups(graph, policy, () => Context.current().heartbeat()) : [];
-      const evaluation = evaluateDirectory(found ? [found] : [], groups, policy);
-      const entry = evaluation.entries[objectId];
-      const ledger = linksAndNumbers(managed, now);
-      const link = ledger.links[objectId];
-      const plan = planSync({
-        directory: evaluation.entries,
-        links: link ? { [objectId]: link } : {},
-        existing: await existingFor(link, entry?.kind === 'in-scope' ? entry.extension.email : undefined),
-        numbers: ledger.numbers,
-        policy,
-        now,
-      });
-      plan.notes.push(...evaluation.notes);
-      const guard = offboardingGuard(
-        plan,
-        { sourceComplete: true, managedUsers: Object.keys(ledger.links).length },
-        policy.offboarding,
-      );
-      const decision = decideForUser(plan, entry, link, guard, policy);
-
-      if (!input.dryRun && decision.kind === 'ensure')
-        await sendEnsure(
+      const planned = await planner.plan(ctx, objectId, found);
+      const { plan, entry, link } = planned;
+      const decision = planner.decide(planned, planner.guard(ctx, [planned]));
+      if (!input.dryRun)
+        await planner.dispatch(
           client,
-          {
-            tenantId: input.tenantId,
-            objectId,
-            userPrincipalName: decision.desired.userPrincipalName,
-            taskQueue: info.taskQueue,
-          },
-          {
-            syncRunId: input.syncRunId,
-            desired: decision.desired,
-            number: decision.number,
-            // One user: the lookup by email is cheap, and finds an extension the plan could not see.
-            expectNew: false,
-            adoptExistingByEmail: policy.adoptExistingByEmail,
-            sendWelcomeEmail: true,
-          },
+          { tenantId: input.tenantId, syncRunId: input.syncRunId, taskQueue: info.taskQueue },
+          objectId,
+          decision,
         );
-      if (!input.dryRun && decision.kind === 'offboard')
-        await sendOffboard(client, input.tenantId, objectId, {
-          syncRunId: input.syncRunId,
-          reason: decision.reason,
-          graceSeconds: policy.offboarding.graceDays * DAY_SECONDS,
-          quarantineSeconds: policy.numbers.quarantineDays * DAY_SECONDS,
-        });
 
       const number = decision.kind === 'none' ? link?.number : decision.number;
       return {

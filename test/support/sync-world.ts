@@ -34,20 +34,23 @@ export interface SyncWorld {
 
 export interface SyncWorldOptions extends Partial<SimulatedWorldOptions> {
   users: number;
-  policy?: SyncPolicyInput;
+  /** A function may first create groups or users in the simulators and then name them in the policy. */
+  policy?: SyncPolicyInput | ((world: SimulatedWorld) => SyncPolicyInput);
 }
 
 /** Both simulators, a policy file and worker settings on a fresh task queue: one isolated tenant per test file. */
 export async function startSyncWorld(
   env: TestWorkflowEnvironment,
-  workflowBundle: WorkflowBundleWithSourceMap,
+  /** Undefined when only worker processes run the world (`withWorker` would then bundle on each call). */
+  workflowBundle: WorkflowBundleWithSourceMap | undefined,
   options: SyncWorldOptions,
 ): Promise<SyncWorld> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sync-world-'));
   // Test files share one Temporal server: a tenant of their own keeps their user entities apart.
   const world = await startSimulatedWorld({ dataDir, tenantId: randomUUID(), ...options });
   const policyFile = join(dataDir, 'config.json');
-  writeFileSync(policyFile, JSON.stringify({ sync: options.policy ?? {} }));
+  const policy = typeof options.policy === 'function' ? options.policy(world) : (options.policy ?? {});
+  writeFileSync(policyFile, JSON.stringify({ sync: policy }));
   const workerEnv = {
     ...world.env,
     ENTRA_PBX_CONFIG_FILE: policyFile,

@@ -1,0 +1,218 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { DELTA_LATEST, type EntraUser, type GraphSource } from '../graph/index.js';
+import type { PbxDirectory } from '../pbx/index.js';
+import type { SyncPolicy } from '../../model/index.js';
+import { forEachConcurrently } from './concurrency.js';
+import { chosenGroupIds } from './read-directory.js';
+import { createUserPlanner, type PlannedUser } from './user-activities.js';
+
+export interface DeltaDeps {
+  graph: GraphSource;
+  pbx: PbxDirectory;
+  policy: SyncPolicy;
+}
+
+export interface DeltaCursors {
+  users: string;
+  groups: string;
+}
+
+export interface DeltaRoundInput {
+  tenantId: string;
+  /** Recorded by the user entities that apply a request of this round. */
+  syncRunId: string;
+  cursors: DeltaCursors;
+}
+
+/** Counts and the new deltaLinks only: a round's result never carries user data into history. */
+export interface DeltaRoundResult {
+  cursors: DeltaCursors;
+  /** Changes Graph reported (users, plus group membership entries), duplicates included. */
+  changes: number;
+  /** Distinct users planned in this round. */
+  users: number;
+  ensured: number;
+  offboarded: number;
+  /** Set when the round held back offboarding (above the guard) or saw a change only a full sync covers. */
+  fullSyncNeeded?: string;
+}
+
+interface RoundProgress {
+  stage: 'users' | 'groups' | 'apply';
+  users: { cursor: string; done: boolean };
+  groups: { cursor: string; done: boolean };
+  changes: number;
+  userIds: string[];
+  groupMemberIds: string[];
+  /** Group ids whose member list changed by a group (nested), or that were removed. */
+  nestedGroupIds: string[];
+  removedGroupIds: string[];
+}
+
+/** Graph calls and entity messages in flight while applying one round. */
+const APPLY_CONCURRENCY = 8;
+
+/**
+ * The directory watcher's activities. A round pages the users and groups delta from the stored deltaLinks
+ * (heartbeating the cursor and the ids seen so far, so a retry resumes mid-round), then re-reads each
+ * changed user and plans them exactly like `planUser`: the delta says who changed, the current directory
+ * says what they should have. Replays and duplicates therefore converge on the same request.
+ */
+export const createDeltaActivities = (deps: DeltaDeps) => {
+  const { graph, policy } = deps;
+  const planner = createUserPlanner(deps);
+
+  /** Follows nextLinks from `cursor` until Graph hands out the deltaLink (DELTA_LATEST: only the link). */
+  async function deltaLinkFrom(kind: 'users' | 'groups', cursor: string): Promise<string> {
+    let next = cursor;
+    for (;;) {
+      const page =
+        kind === 'users' ? await graph.deltaPage('users', next) : await graph.deltaPage('groups', next);
+      Context.current().heartbeat({ kind, cursor: next });
+      if (page.deltaLink) return page.deltaLink;
+      if (!page.nextCursor)
+        throw ApplicationFailure.retryable(`${kind} delta round ended without a deltaLink`);
+      next = page.nextCursor;
+    }
+  }
+
+  return {
+    /** "Sync from now": deltaLinks that report only changes made after this call. */
+    async deltaBaseline(): Promise<DeltaCursors> {
+      return {
+        users: await deltaLinkFrom('users', DELTA_LATEST),
+        groups: await deltaLinkFrom('groups', DELTA_LATEST),
+      };
+    },
+
+    async deltaRound(input: DeltaRoundInput): Promise<DeltaRoundResult> {
+      const context = Context.current();
+      const resumed = context.info.heartbeatDetails as RoundProgress | undefined;
+      const progress: RoundProgress = resumed ?? {
+        stage: 'users',
+        users: { cursor: input.cursors.users, done: false },
+        groups: { cursor: input.cursors.groups, done: false },
+        changes: 0,
+        userIds: [],
+        groupMemberIds: [],
+        nestedGroupIds: [],
+        removedGroupIds: [],
+      };
+      const beat = () => Context.current().heartbeat(progress);
+      const userIds = new Set(progress.userIds);
+      const groupMemberIds = new Set(progress.groupMemberIds);
+      const nested = new Set(progress.nestedGroupIds);
+      const removedGroups = new Set(progress.removedGroupIds);
+      const saveSets = () => {
+        progress.userIds = [...userIds];
+        progress.groupMemberIds = [...groupMemberIds];
+        progress.nestedGroupIds = [...nested];
+        progress.removedGroupIds = [...removedGroups];
+      };
+
+      while (!progress.users.done) {
+        const page = await graph.deltaPage('users', progress.users.cursor);
+        for (const change of page.changes) userIds.add(change.kind === 'upsert' ? change.user.id : change.id);
+        progress.changes += page.changes.length;
+        if (page.deltaLink) progress.users = { cursor: page.deltaLink, done: true };
+        else if (page.nextCursor) progress.users.cursor = page.nextCursor;
+        else throw ApplicationFailure.retryable('users delta round ended without a deltaLink');
+        saveSets();
+        beat();
+      }
+      progress.stage = 'groups';
+      while (!progress.groups.done) {
+        const page = await graph.deltaPage('groups', progress.groups.cursor);
+        for (const change of page.changes) {
+          if (change.kind === 'removed') {
+            removedGroups.add(change.id);
+            progress.changes++;
+            continue;
+          }
+          if (!change.members) continue;
+          for (const member of change.members.added) {
+            if (member.type === 'user') groupMemberIds.add(`${change.group.id}/${member.id}`);
+            if (member.type === 'group') nested.add(member.id);
+          }
+          // A removed member's type is not reported: a user id or a nested group id.
+          for (const id of change.members.removed) groupMemberIds.add(`${change.group.id}/${id}`);
+          progress.changes += change.members.added.length + change.members.removed.length;
+        }
+        if (page.deltaLink) progress.groups = { cursor: page.deltaLink, done: true };
+        else if (page.nextCursor) progress.groups.cursor = page.nextCursor;
+        else throw ApplicationFailure.retryable('groups delta round ended without a deltaLink');
+        saveSets();
+        beat();
+      }
+      progress.stage = 'apply';
+      beat();
+
+      const cursors = { users: progress.users.cursor, groups: progress.groups.cursor };
+      const result: DeltaRoundResult = {
+        cursors,
+        changes: progress.changes,
+        users: 0,
+        ensured: 0,
+        offboarded: 0,
+      };
+
+      // Group membership matters only for the groups the policy names (scope, extension groups,
+      // organizations, number ranges) and the groups nested in them.
+      const chosen = new Set(chosenGroupIds(policy));
+      if (groupMemberIds.size === 0 && nested.size === 0 && userIds.size === 0) return result;
+      const ctx = await planner.context(context.client, input.tenantId, beat);
+      if (chosen.size > 0) {
+        const relevant = new Set(chosen);
+        for (const group of ctx.groups) for (const id of group.memberGroupIds) relevant.add(id);
+        const groupIds = new Set(ctx.groups.flatMap((g) => [g.id, ...g.memberGroupIds]));
+        for (const key of groupMemberIds) {
+          const [groupId, memberId] = key.split('/') as [string, string];
+          if (!relevant.has(groupId)) continue;
+          if (groupIds.has(memberId)) nested.add(memberId);
+          else userIds.add(memberId);
+        }
+        for (const groupId of nested) {
+          if (!relevant.has(groupId) && !groupIds.has(groupId)) continue;
+          for await (const page of graph.groupMembers(groupId, { transitive: true }))
+            for (const member of page) if (member.type === 'user') userIds.add(member.id);
+          beat();
+        }
+        const gone = [...removedGroups].filter((id) => relevant.has(id));
+        if (gone.length > 0) result.fullSyncNeeded = `chosen group(s) deleted: ${gone.join(', ')}`;
+      }
+
+      // Re-read every changed user: the current state, not the (possibly replayed or stale) delta entry.
+      const ids = [...userIds].sort();
+      const found = new Map<string, EntraUser | undefined>();
+      await forEachConcurrently(ids, APPLY_CONCURRENCY, async (id) => {
+        found.set(id, await planner.readUser(id));
+      });
+      beat();
+      // Sequential: each plan adds its new number to the ledger, so two new users never get one number.
+      const planned: PlannedUser[] = [];
+      for (const id of ids) {
+        if (!found.get(id) && !ctx.managed.has(id)) continue; // gone, and never managed by the sync
+        planned.push(await planner.plan(ctx, id, found.get(id)));
+      }
+      result.users = planned.length;
+
+      // One round is one run for the offboarding guard: a mass removal is left to a full sync (approval).
+      const guard = planner.guard(ctx, planned);
+      const decisions = planned.map((p) => ({ objectId: p.objectId, decision: planner.decide(p, guard) }));
+      if (!guard.allowed && guard.wouldOffboard.length > 0)
+        result.fullSyncNeeded = `offboarding held: ${guard.message}`;
+      const target = {
+        tenantId: input.tenantId,
+        syncRunId: input.syncRunId,
+        taskQueue: context.info.taskQueue,
+      };
+      await forEachConcurrently(decisions, APPLY_CONCURRENCY, async ({ objectId, decision }) => {
+        await planner.dispatch(context.client, target, objectId, decision);
+        if (decision.kind === 'ensure') result.ensured++;
+        if (decision.kind === 'offboard') result.offboarded++;
+      });
+      return result;
+    },
+  };
+};
