@@ -8,6 +8,7 @@ import {
   removeSchedule,
   showSchedule,
 } from './commands/schedule.js';
+import { deltaStatus, signalDelta, startDelta } from './commands/delta.js';
 import { ping, status } from './commands/status.js';
 import { decideOffboarding, startFullSync, syncStatus } from './commands/sync.js';
 import { resyncUser, showUser } from './commands/user.js';
@@ -99,6 +100,44 @@ sync
   .addOption(jsonOption())
   .action((options: JsonOption & { limit: number }) =>
     withClient((client) => syncStatus(client, { json: options.json ?? false, limit: options.limit })),
+  );
+
+const delta = sync
+  .command('delta')
+  .description('the directory watcher: delta rounds that bring Entra changes to the PBX within seconds');
+delta
+  .command('start')
+  .description("start the tenant's directory watcher (a no-op when it runs)")
+  .option('--interval <seconds>', 'seconds between rounds when not poked (default 30, at least 1)', (value) =>
+    Number.parseInt(value, 10),
+  )
+  .addOption(jsonOption())
+  .action((options: JsonOption & { interval?: number }) =>
+    withClient((client) =>
+      startDelta(client, {
+        json: options.json ?? false,
+        ...(options.interval ? { intervalSeconds: options.interval } : {}),
+      }),
+    ),
+  );
+for (const [name, description] of [
+  ['stop', 'stop the directory watcher (its cursors are lost: the next start re-baselines with a full sync)'],
+  ['poke', 'run a delta round now'],
+] as const) {
+  delta
+    .command(name)
+    .description(description)
+    .addOption(jsonOption())
+    .action((options: JsonOption) =>
+      withClient((client) => signalDelta(client, name, { json: options.json ?? false })),
+    );
+}
+delta
+  .command('status')
+  .description('last round, changes applied, cursor age, full syncs started, last error')
+  .addOption(jsonOption())
+  .action((options: JsonOption) =>
+    withClient((client) => deltaStatus(client, { json: options.json ?? false })),
   );
 
 const user = program.command('user').description('one user: state, extension, resync');

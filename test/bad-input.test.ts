@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { listManagedUsers } from '../activities/sync/entities.js';
+import type { SyncPolicyInput } from '../model/index.js';
 import type { SimulatedWorld } from '../scripts/demo-environment.js';
 import type { FullSyncProgress } from '../workflows/full-sync.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
@@ -17,7 +18,7 @@ function person(key: string, upn: string, fields: Record<string, unknown> = {}) 
 }
 
 /** Bad input of every kind the issue lists, next to users that must sync anyway. */
-function craft(world: SimulatedWorld) {
+function craft(world: SimulatedWorld): SyncPolicyInput {
   const graph = world.graph.control;
   const add = (key: string, upn: string, fields?: Record<string, unknown>) =>
     (ids[key] = graph.createUser(person(key, upn, fields)).id);
@@ -27,9 +28,15 @@ function craft(world: SimulatedWorld) {
   add('longName', 'long.name@contoso.onmicrosoft.com', { givenName: 'A'.repeat(80) });
   add('badChars', 'bad.chars@contoso.onmicrosoft.com', { givenName: "O'Brien!", surname: 'Smith<b>' });
   add('longTitle', 'long.title@contoso.onmicrosoft.com', { jobTitle: 'Senior '.repeat(40) });
-  add('badNumber', 'bad.number@contoso.onmicrosoft.com', { onPremisesExtensionAttributes: { extensionAttribute3: '12ab' } });
-  add('numberA', 'number.a@contoso.onmicrosoft.com', { onPremisesExtensionAttributes: { extensionAttribute3: '4242' } });
-  add('numberB', 'number.b@contoso.onmicrosoft.com', { onPremisesExtensionAttributes: { extensionAttribute3: '4242' } });
+  add('badNumber', 'bad.number@contoso.onmicrosoft.com', {
+    onPremisesExtensionAttributes: { extensionAttribute3: '12ab' },
+  });
+  add('numberA', 'number.a@contoso.onmicrosoft.com', {
+    onPremisesExtensionAttributes: { extensionAttribute3: '4242' },
+  });
+  add('numberB', 'number.b@contoso.onmicrosoft.com', {
+    onPremisesExtensionAttributes: { extensionAttribute3: '4242' },
+  });
   add('twoGroups', 'two.groups@contoso.onmicrosoft.com');
   add('comeback', 'comeback@contoso.onmicrosoft.com');
   groups.sales = graph.createGroup({ displayName: 'Sales' }).id;
@@ -40,7 +47,7 @@ function craft(world: SimulatedWorld) {
     offboarding: { maxPercent: 100 },
     numbers: { attribute: 'extensionAttribute3' },
     groups: { organizationSource: 'groups', organizationGroups: [groups.sales, groups.support] },
-  } as const;
+  };
 }
 
 beforeAll(async () => {
@@ -63,15 +70,21 @@ async function problemOf(key: string): Promise<string | undefined> {
 }
 
 test('each bad input is a clear error on that user, naming the user and the reason', async () => {
-  expect(await problemOf('dupA')).toMatch(/dup\.a@contoso\.onmicrosoft\.com.*shared@contoso\.com.*dup\.b@contoso\.onmicrosoft\.com/);
-  expect(await problemOf('dupB')).toMatch(/dup\.b@contoso\.onmicrosoft\.com.*shared@contoso\.com.*dup\.a@contoso\.onmicrosoft\.com/);
+  expect(await problemOf('dupA')).toMatch(
+    /dup\.a@contoso\.onmicrosoft\.com.*shared@contoso\.com.*dup\.b@contoso\.onmicrosoft\.com/,
+  );
+  expect(await problemOf('dupB')).toMatch(
+    /dup\.b@contoso\.onmicrosoft\.com.*shared@contoso\.com.*dup\.a@contoso\.onmicrosoft\.com/,
+  );
   expect(await problemOf('longName')).toMatch(/long\.name@contoso\.onmicrosoft\.com.*first ?name/i);
   expect(await problemOf('badNumber')).toMatch(/bad\.number@contoso\.onmicrosoft\.com.*12ab/);
   // Both ask for 4242: one gets it, the other's error names both users.
   const [winner, loser] = extensionByEmail('number.a@contoso.onmicrosoft.com') ? ['a', 'b'] : ['b', 'a'];
   expect(extensionByEmail(`number.${winner}@contoso.onmicrosoft.com`)?.number).toBe('4242');
   expect(await problemOf(`number${loser!.toUpperCase()}`)).toMatch(
-    new RegExp(`number\\.${loser}@contoso\\.onmicrosoft\\.com.*4242.*number\\.${winner}@contoso\\.onmicrosoft\\.com`),
+    new RegExp(
+      `number\\.${loser}@contoso\\.onmicrosoft\\.com.*4242.*number\\.${winner}@contoso\\.onmicrosoft\\.com`,
+    ),
   );
   expect(result.plan?.counts.errors).toBeGreaterThanOrEqual(5);
   expect(extensionByEmail('shared@contoso.com')).toBeUndefined();
@@ -81,11 +94,16 @@ test('each bad input is a clear error on that user, naming the user and the reas
 
 test('the rest of the sync goes on: UPN-only, cleaned names, truncated titles, two groups', async () => {
   expect(extensionByEmail('upn.only@contoso.onmicrosoft.com')).toBeDefined();
-  expect(extensionByEmail('bad.chars@contoso.onmicrosoft.com')).toMatchObject({ first_name: 'OBrien', last_name: 'Smithb' });
+  expect(extensionByEmail('bad.chars@contoso.onmicrosoft.com')).toMatchObject({
+    first_name: 'OBrien',
+    last_name: 'Smithb',
+  });
   expect(extensionByEmail('long.title@contoso.onmicrosoft.com')?.title.length).toBeLessThanOrEqual(127);
   const organizations = sync.world.pbx.control.state().organizations;
   const twoGroups = extensionByEmail('two.groups@contoso.onmicrosoft.com');
-  expect(twoGroups?.organization_ids.map((id) => organizations.find((o) => o.id === id)?.name)).toEqual(['Sales']);
+  expect(twoGroups?.organization_ids.map((id) => organizations.find((o) => o.id === id)?.name)).toEqual([
+    'Sales',
+  ]);
   expect(result.convergence?.unconfirmed).toBe(0);
 });
 
@@ -93,8 +111,15 @@ test('a deleted user who comes back with the same object id gets the same extens
   const before = extensionByEmail('comeback@contoso.onmicrosoft.com')!;
   sync.world.graph.control.softDeleteUser(ids.comeback!);
   await sync.runFullSync();
-  expect(extensionByEmail('comeback@contoso.onmicrosoft.com')).toMatchObject({ id: before.id, enabled: false });
+  expect(extensionByEmail('comeback@contoso.onmicrosoft.com')).toMatchObject({
+    id: before.id,
+    enabled: false,
+  });
   sync.world.graph.control.restoreUser(ids.comeback!);
   await sync.runFullSync();
-  expect(extensionByEmail('comeback@contoso.onmicrosoft.com')).toMatchObject({ id: before.id, number: before.number, enabled: true });
+  expect(extensionByEmail('comeback@contoso.onmicrosoft.com')).toMatchObject({
+    id: before.id,
+    number: before.number,
+    enabled: true,
+  });
 }, 120_000);

@@ -65,8 +65,8 @@ test('killing the worker process at random points of a full sync leaves exactly 
     // Drawn before the run, so a seed always gives the same kill points.
     const killPoints = [
       { delayMs: 1000 + random() * 4000 },
-      { atExtensions: Math.ceil(creates * (0.15 + random() * 0.25)) },
-      { atExtensions: Math.ceil(creates * (0.45 + random() * 0.3)) },
+      { atExtensions: Math.ceil(creates * (0.1 + random() * 0.2)) },
+      { atExtensions: Math.ceil(creates * (0.35 + random() * 0.2)) },
     ];
     const loseCreateResponses = () =>
       sync.world.pbx.control.injectFault({

@@ -35,14 +35,15 @@ test(`a ${USERS}-user tenant: dry run writes nothing, the sync completes, a re-s
   expect(sync.world.pbx.control.state().extensions).toHaveLength(0);
 
   const first = await sync.runFullSync();
-  const creates = first.plan!.counts.creates;
+  const { creates, errors } = first.plan!.counts;
   expect(creates).toBe(dryRun.plan!.counts.creates);
+  // Users with bad input are messaged too: their entity records the reason for `user show` and the UI.
   expect(first.convergence).toMatchObject({
-    expected: creates,
-    applied: creates,
+    expected: creates + errors,
+    applied: creates + errors,
     unconfirmed: 0,
-    failed: [],
   });
+  expect(first.convergence!.failed).toHaveLength(Math.min(errors, 10));
 
   const pbx = sync.world.pbx.control.state();
   expect(pbx.extensions).toHaveLength(creates);

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { ExtensionLink, NumberState } from '../../model/index.js';
 import {
   ensureUserSignal,
   offboardUserSignal,
@@ -131,4 +132,26 @@ export async function sendOffboard(
   request: OffboardRequest,
 ): Promise<void> {
   await client.workflow.getHandle(userWorkflowId(tenantId, objectId)).signal(offboardUserSignal, request);
+}
+
+/** The link table and number ledger, as the user entities publish them in Temporal's visibility store. */
+export function linksAndNumbers(managed: ReadonlyMap<string, ManagedUser>, now: string) {
+  const links: Record<string, ExtensionLink> = {};
+  const numbers: NumberState = { assigned: {}, quarantined: {} };
+  for (const user of managed.values()) {
+    if (!user.number) continue;
+    if (user.phase === 'quarantined') {
+      numbers.quarantined[user.number] = { releasedAt: now, owner: user.objectId };
+      continue;
+    }
+    numbers.assigned[user.number] = user.objectId;
+    if (user.extensionId === undefined) continue;
+    links[user.objectId] = {
+      extensionId: user.extensionId,
+      number: user.number,
+      // The entity owns the grace timer: a fresh mark keeps the planner from re-disabling or deleting.
+      ...(user.phase === 'disabled' ? { disabledAt: now } : {}),
+    };
+  }
+  return { links, numbers };
 }

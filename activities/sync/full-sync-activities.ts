@@ -10,8 +10,6 @@ import {
   planExtensionGroups,
   type DesiredExtension,
   type ExistingExtensionGroup,
-  type ExtensionLink,
-  type NumberState,
   type SyncPolicy,
   type UserIssue,
   type UserRef,
@@ -23,6 +21,7 @@ import {
   sendEnsure,
   sendOffboard,
   sendProblemReport,
+  linksAndNumbers,
   type ManagedUser,
 } from './entities.js';
 import { forEachConcurrently } from './concurrency.js';
@@ -45,28 +44,6 @@ const DISPATCH_CONCURRENCY = 16;
 function progress(stage: string) {
   let steps = 0;
   return () => Context.current().heartbeat({ stage, steps: ++steps });
-}
-
-/** The link table and number ledger, as the user entities publish them in Temporal's visibility store. */
-export function linksAndNumbers(managed: ReadonlyMap<string, ManagedUser>, now: string) {
-  const links: Record<string, ExtensionLink> = {};
-  const numbers: NumberState = { assigned: {}, quarantined: {} };
-  for (const user of managed.values()) {
-    if (!user.number) continue;
-    if (user.phase === 'quarantined') {
-      numbers.quarantined[user.number] = { releasedAt: now, owner: user.objectId };
-      continue;
-    }
-    numbers.assigned[user.number] = user.objectId;
-    if (user.extensionId === undefined) continue;
-    links[user.objectId] = {
-      extensionId: user.extensionId,
-      number: user.number,
-      // The entity owns the grace timer; a far-future mark keeps the planner from re-disabling or deleting.
-      ...(user.phase === 'disabled' ? { disabledAt: now } : {}),
-    };
-  }
-  return { links, numbers };
 }
 
 /**

@@ -18,8 +18,7 @@ import {
   type SyncPlan,
   type SyncPolicy,
 } from '../../model/index.js';
-import { listManagedUsers, sendEnsure, sendOffboard, type ManagedUser } from './entities.js';
-import { linksAndNumbers } from './full-sync-activities.js';
+import { linksAndNumbers, listManagedUsers, sendEnsure, sendOffboard, type ManagedUser } from './entities.js';
 import { toExistingExtension } from './pbx-snapshot.js';
 import { readChosenGroups } from './read-directory.js';
 

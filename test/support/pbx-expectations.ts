@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { listManagedUsers } from '../../activities/sync/entities.js';
+import { userWorkflowId } from '../../workflows/user-lifecycle.js';
 import type { SyncWorld } from './sync-world.js';
 
 /** Values that occur more than once, each with its count: `[]` when all are unique. */
@@ -7,6 +8,16 @@ function repeated(values: readonly (string | undefined)[]): string[] {
   const counts = new Map<string, number>();
   for (const value of values) counts.set(String(value), (counts.get(String(value)) ?? 0) + 1);
   return [...counts].filter(([, count]) => count > 1).map(([value, count]) => `${value} ×${count}`);
+}
+
+/** The user entity's activities that ran more than once, and why the attempt before failed. */
+async function retriedActivities(client: Client, tenantId: string, objectId: string): Promise<string[]> {
+  const history = await client.workflow.getHandle(userWorkflowId(tenantId, objectId)).fetchHistory();
+  return (history.events ?? []).flatMap(({ activityTaskStartedEventAttributes: started }) =>
+    started && (started.attempt ?? 1) > 1
+      ? [`activity attempt ${started.attempt} after "${started.lastFailure?.message}"`]
+      : [],
+  );
 }
 
 /** The email the default attribute mapping gives an Entra user: mail, else the UPN, trimmed and lowercased. */
@@ -64,8 +75,16 @@ export async function expectExactPbxState(sync: SyncWorld, client: Client, creat
   });
   expect(badEmails).toEqual([]);
 
-  // One welcome email per extension, none for anything else.
-  expect(repeated(welcomeEmails.map((w) => `extension ${w.number} (id ${w.extension_id})`))).toEqual([]);
+  // One welcome email per extension, none for anything else. A repeat names the owner's retried activities.
+  const ownerOf = new Map(active.map((user) => [user.extensionId, user]));
+  const repeatedWelcomes = await Promise.all(
+    repeated(welcomeEmails.map((w) => String(w.extension_id))).map(async (repeat) => {
+      const owner = ownerOf.get(repeat.split(' ')[0]);
+      const retries = owner ? await retriedActivities(client, sync.tenantId, owner.objectId) : [];
+      return `welcome email for extension id ${repeat}; ${owner?.userPrincipalName}: ${retries.join('; ')}`;
+    }),
+  );
+  expect(repeatedWelcomes).toEqual([]);
   expect(
     welcomeEmails.filter((w) => !byId.has(String(w.extension_id))).map((w) => `extension ${w.number}`),
   ).toEqual([]);
