@@ -20,6 +20,8 @@ export interface SimulatedWorldOptions {
   pbxPort?: number;
   pbxLatencyMs?: number;
   pbxMaxConcurrent?: number;
+  /** Yeastar Cloud caps a PBX at 500 extensions; the demo and tests model a bigger plan. Default 100,000. */
+  pbxExtensionCapacity?: number;
   graphLatencyMs?: number;
 }
 
@@ -39,6 +41,7 @@ export async function startSimulatedWorld(options: SimulatedWorldOptions): Promi
     fsync: false,
     ...(options.pbxLatencyMs ? { latencyMs: options.pbxLatencyMs } : {}),
     ...(options.pbxMaxConcurrent ? { maxConcurrent: options.pbxMaxConcurrent } : {}),
+    extensionCapacity: options.pbxExtensionCapacity ?? 100_000,
   });
   const env = {
     ENTRA_TENANT_ID: graph.tenantId,

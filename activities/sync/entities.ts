@@ -65,6 +65,21 @@ export async function countAppliedUsers(
   return count;
 }
 
+/** The object ids of the user entities that applied a request of this sync run. */
+export async function listAppliedUserIds(
+  client: Client,
+  tenantId: string,
+  syncRunId: string,
+): Promise<Set<string>> {
+  const ids = new Set<string>();
+  const query = `${userEntities(tenantId)} AND SyncRunId = '${syncRunId}'`;
+  for await (const execution of client.workflow.list({ query })) {
+    const objectId = execution.typedSearchAttributes.get(ENTRA_OBJECT_ID);
+    if (objectId) ids.add(objectId);
+  }
+  return ids;
+}
+
 export async function listFailedUsers(
   client: Client,
   tenantId: string,

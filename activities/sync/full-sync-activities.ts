@@ -16,6 +16,7 @@ import {
 } from '../../model/index.js';
 import {
   countAppliedUsers,
+  listAppliedUserIds,
   listFailedUsers,
   listManagedUsers,
   sendEnsure,
@@ -141,7 +142,19 @@ export const createFullSyncActivities = ({ graph, pbx, policy }: FullSyncDeps) =
       );
       heartbeat();
     });
-    return { summary, dispatched: requests.length + problems.length, offboard, guard };
+    // A retried plan does not message entities that applied an earlier attempt's request (their extension is
+    // unchanged now), yet awaitConvergence counts every entity stamped with this run: expect those too.
+    const messaged = new Set([
+      ...requests.map((r) => r.desired.objectId),
+      ...problems.map((p) => p.user.objectId),
+    ]);
+    const earlier =
+      info.attempt > 1
+        ? [...(await listAppliedUserIds(client, input.tenantId, input.syncRunId))].filter(
+            (id) => !messaged.has(id),
+          ).length
+        : 0;
+    return { summary, dispatched: requests.length + problems.length + earlier, offboard, guard };
   },
 
   async dispatchOffboarding(input: {

@@ -28,19 +28,33 @@ export function toExistingExtension(
 
 const DETAIL_BATCH = 100;
 
-/** Every extension in full detail (bulk reads, not one request per extension), organizations and groups. */
+/**
+ * Every extension in full detail (bulk reads, not one request per extension), organizations and groups.
+ * Each batch of details is requested as soon as its ids are listed, so detail reads overlap the remaining list
+ * pages; the adapter's request limiter still caps how many reach the PBX at once.
+ */
 export async function readPbxSnapshot(pbx: PbxDirectory, onBatch: () => void): Promise<PbxSnapshot> {
   const organizations = await pbx.listOrganizations();
   const organizationNames = new Map(
     organizations.filter((o) => o.parentId !== undefined).map((o) => [o.id, o.name]),
   );
-  const ids: string[] = [];
-  for await (const summary of pbx.listExtensions()) ids.push(summary.id);
-  const extensions: ExistingExtension[] = [];
-  for (let start = 0; start < ids.length; start += DETAIL_BATCH) {
-    const details = await pbx.getExtensions(ids.slice(start, start + DETAIL_BATCH));
-    extensions.push(...details.map((detail) => toExistingExtension(detail, organizationNames)));
-    onBatch();
+  const batches: Promise<ExistingExtension[]>[] = [];
+  let ids: string[] = [];
+  const requestDetails = () => {
+    const batch = pbx.getExtensions(ids).then((details) => {
+      onBatch();
+      return details.map((detail) => toExistingExtension(detail, organizationNames));
+    });
+    // Awaited below; until then a failure must not count as an unhandled rejection.
+    batch.catch(() => undefined);
+    batches.push(batch);
+    ids = [];
+  };
+  for await (const summary of pbx.listExtensions()) {
+    ids.push(summary.id);
+    if (ids.length === DETAIL_BATCH) requestDetails();
   }
+  if (ids.length > 0) requestDetails();
+  const extensions = (await Promise.all(batches)).flat();
   return { extensions, organizations, extensionGroups: await pbx.listExtensionGroups() };
 }
