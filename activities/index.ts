@@ -2,9 +2,10 @@ import { createDeltaActivities } from './sync/delta-activities.js';
 import { createHealthActivities, type HealthDeps } from './health.js';
 import { createExtensionActivities } from './sync/extension-activities.js';
 import { createFullSyncActivities, type FullSyncDeps } from './sync/full-sync-activities.js';
+import { createSubscriptionActivities, type SubscriptionDeps } from './sync/subscription-activities.js';
 import { createUserActivities } from './sync/user-activities.js';
 
-export type ActivityDeps = HealthDeps & FullSyncDeps;
+export type ActivityDeps = HealthDeps & FullSyncDeps & SubscriptionDeps;
 
 /** All activities of the worker, bound to the dependencies it was given (one Graph client, one PBX client). */
 export const createActivities = (deps: ActivityDeps) => ({
@@ -13,6 +14,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createExtensionActivities(deps),
   ...createUserActivities(deps),
   ...createDeltaActivities(deps),
+  ...createSubscriptionActivities(deps),
 });
 
 export type Activities = ReturnType<typeof createActivities>;

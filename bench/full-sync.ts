@@ -289,7 +289,8 @@ async function measuredRun(label: string): Promise<void> {
   for (const type of workflowTypes)
     console.log(
       `    ${type}: ${delta('temporal_workflow_task_execution_latency_count', type)} workflow tasks, ` +
-        `mean ${mean('temporal_workflow_task_execution_latency', type).toFixed(0)} ms each; ` +
+        `mean ${mean('temporal_workflow_task_execution_latency', type).toFixed(0)} ms each, ` +
+        `${delta('temporal_workflow_task_execution_failed', type)} failed; ` +
         `sticky cache ${delta('temporal_sticky_cache_hit', type)} hits, ${delta('temporal_sticky_cache_miss', type)} misses`,
     );
   console.log(

@@ -1,4 +1,4 @@
 export { ConfigError, loadClientConfig, loadWorkerConfig } from './load.js';
 export { Secret } from './secret.js';
-export type { ClientConfig, GraphConfig, PbxConfig, WorkerConfig } from './schema.js';
+export type { ClientConfig, GraphConfig, NotificationsConfig, PbxConfig, WorkerConfig } from './schema.js';
 export { loadTemporalConnectConfig, type TemporalConnectConfig } from './temporal.js';

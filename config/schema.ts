@@ -20,6 +20,9 @@ export const ENV_KEYS = {
   'pbx.linkusEnabledField': 'PBX_LINKUS_ENABLED_FIELD',
   'pbx.ssoIdentityField': 'PBX_SSO_IDENTITY_FIELD',
   temporalUiUrl: 'TEMPORAL_UI_URL',
+  'notifications.publicUrl': 'GRAPH_NOTIFICATION_URL',
+  'notifications.listenPort': 'GRAPH_NOTIFICATION_PORT',
+  'notifications.clientState': 'GRAPH_NOTIFICATION_CLIENT_STATE',
 } as const;
 
 export type ConfigKey = keyof typeof ENV_KEYS;
@@ -86,6 +89,34 @@ export const pbxSchema = z.object({
   maxConcurrentRequests: z.coerce.number().int().min(1).max(64).optional(),
 });
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
+
+/**
+ * Graph change notifications: all three settings or none. Graph delivers to `publicUrl` (https, e.g. a
+ * TLS-terminating proxy in front of the receiver); the receiver listens on `listenPort`. http is accepted only
+ * for 127.0.0.1/localhost, which only the simulator delivers to.
+ */
+export const notificationsSchema = z.object({
+  publicUrl: z.url({ protocol: /^https?$/, error: 'expected an https:// URL' }).superRefine((value, ctx) => {
+    const url = new URL(value);
+    if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname))
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected an https:// URL (http:// only for 127.0.0.1 or localhost)',
+      });
+  }),
+  listenPort: z.coerce
+    .number({ error: 'expected a TCP port (0-65535)' })
+    .int('expected a TCP port (0-65535)')
+    .min(0, 'expected a TCP port (0-65535)')
+    .max(65535, 'expected a TCP port (0-65535)'),
+  clientState: z
+    .string({ error: 'required' })
+    .min(1, 'must not be empty')
+    .max(128, 'at most 128 characters (a Graph limit)')
+    .transform((value) => new Secret(value)),
+});
+
 export const taskQueueSchema = z.string().min(1, 'must not be empty').default('entra-pbx-sync');
 
 export const workerConfigSchema = z.object({
@@ -94,6 +125,8 @@ export const workerConfigSchema = z.object({
   pbx: pbxSchema,
   /** The sync policy (scope, numbers, mapping, safety rails); config file only. */
   sync: syncPolicySchema.prefault({}),
+  /** Graph change notifications; without them the directory watcher only polls. */
+  notifications: notificationsSchema.optional(),
 });
 
 export const clientConfigSchema = z.object({
@@ -105,5 +138,6 @@ export const clientConfigSchema = z.object({
 
 export type GraphConfig = z.output<typeof graphSchema>;
 export type PbxConfig = z.output<typeof pbxSchema>;
+export type NotificationsConfig = z.output<typeof notificationsSchema>;
 export type WorkerConfig = z.output<typeof workerConfigSchema>;
 export type ClientConfig = z.output<typeof clientConfigSchema>;

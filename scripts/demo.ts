@@ -2,6 +2,7 @@
  * The demo: a Temporal dev server, the Graph/Entra and Yeastar simulators with a generated tenant, a worker,
  * and a full sync. Everything binds to 127.0.0.1; state is kept under .data/ so a second run is a re-sync.
  */
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -9,6 +10,7 @@ import { createActivities } from '../activities/index.js';
 import { loadWorkerConfig } from '../config/index.js';
 import { buildDependencies } from '../worker/dependencies.js';
 import { createWorker } from '../worker/create-worker.js';
+import { startNotificationReceiver } from '../worker/notifications.js';
 import { installRuntime } from '../worker/runtime.js';
 import { fullSync, fullSyncWorkflowId } from '../workflows/full-sync.js';
 import { TENANT_ID } from '../workflows/search-attributes.js';
@@ -30,7 +32,15 @@ const world = await startSimulatedWorld({
   graphPort: Number(process.env.DEMO_GRAPH_PORT ?? 8443),
   pbxPort: Number(process.env.DEMO_PBX_PORT ?? 8088),
 });
-const config = loadWorkerConfig({ ...world.env, ENTRA_PBX_CONFIG_FILE: process.env.ENTRA_PBX_CONFIG_FILE });
+// Change notifications: the simulator delivers to http:// on loopback (Graph itself only to https).
+const notificationPort = Number(process.env.DEMO_NOTIFICATION_PORT ?? 8444);
+const config = loadWorkerConfig({
+  ...world.env,
+  GRAPH_NOTIFICATION_URL: `http://127.0.0.1:${notificationPort}/notifications`,
+  GRAPH_NOTIFICATION_PORT: String(notificationPort),
+  GRAPH_NOTIFICATION_CLIENT_STATE: randomBytes(24).toString('base64url'),
+  ENTRA_PBX_CONFIG_FILE: process.env.ENTRA_PBX_CONFIG_FILE,
+});
 const deps = buildDependencies(config);
 const workerConnection = await NativeConnection.connect({ address: temporal.address });
 const worker = await createWorker({
@@ -49,6 +59,15 @@ Graph simulator     ${world.graph.url}  (tenant ${world.graph.tenantId}, ${users
 
 const connection = await Connection.connect({ address: temporal.address });
 const client = new Client({ connection });
+const receiver = await startNotificationReceiver({
+  client,
+  tenantId: config.graph.tenantId,
+  clientState: config.notifications!.clientState.reveal(),
+  port: config.notifications!.listenPort,
+});
+console.log(
+  `Graph change notifications are received at ${receiver.url}: \`sync delta start\` subscribes and reacts in about a second`,
+);
 const workflowId = fullSyncWorkflowId(config.graph.tenantId, new Date().toISOString());
 console.log(`full sync ${workflowId} ...`);
 const started = Date.now();
@@ -68,6 +87,7 @@ if (result.plan?.samples.errors.length)
   );
 
 async function shutdown(): Promise<void> {
+  await receiver.close();
   worker.shutdown();
   await running;
   await deps.close();

@@ -97,3 +97,49 @@ test('a malformed TEMPORAL_ADDRESS is rejected', () => {
     /TEMPORAL_ADDRESS: expected host:port/,
   );
 });
+
+const notificationEnv = {
+  GRAPH_NOTIFICATION_URL: 'https://sync.example.com/graph/notifications',
+  GRAPH_NOTIFICATION_PORT: '8444',
+  GRAPH_NOTIFICATION_CLIENT_STATE: 'notification-client-state',
+};
+
+test('change notifications are optional: all three settings or none', () => {
+  expect(loadWorkerConfig(validEnv).notifications).toBeUndefined();
+  const config = loadWorkerConfig({ ...validEnv, ...notificationEnv });
+  expect(config.notifications?.publicUrl).toBe('https://sync.example.com/graph/notifications');
+  expect(config.notifications?.listenPort).toBe(8444);
+  expect(config.notifications?.clientState.reveal()).toBe('notification-client-state');
+  expect(JSON.stringify(config)).not.toContain('notification-client-state');
+  expect(inspect(config, { depth: 5 })).not.toContain('notification-client-state');
+
+  expect(configError({ ...validEnv, GRAPH_NOTIFICATION_URL: notificationEnv.GRAPH_NOTIFICATION_URL })).toBe(
+    'Invalid configuration: notifications.listenPort (GRAPH_NOTIFICATION_PORT): expected a TCP port (0-65535); ' +
+      'notifications.clientState (GRAPH_NOTIFICATION_CLIENT_STATE): required',
+  );
+  expect(configError({ ...validEnv, ...notificationEnv, GRAPH_NOTIFICATION_URL: undefined })).toContain(
+    'notifications.publicUrl (GRAPH_NOTIFICATION_URL): expected an https:// URL',
+  );
+});
+
+test('notification settings are checked: https (http only on loopback), a port, a short clientState', () => {
+  expect(
+    configError({ ...validEnv, ...notificationEnv, GRAPH_NOTIFICATION_URL: 'http://sync.example.com/n' }),
+  ).toContain(
+    'notifications.publicUrl (GRAPH_NOTIFICATION_URL): expected an https:// URL (http:// only for 127.0.0.1 or localhost)',
+  );
+  for (const url of ['http://127.0.0.1:8444/notifications', 'http://localhost:8444/notifications'])
+    expect(
+      loadWorkerConfig({ ...validEnv, ...notificationEnv, GRAPH_NOTIFICATION_URL: url }).notifications
+        ?.publicUrl,
+    ).toBe(url);
+  expect(configError({ ...validEnv, ...notificationEnv, GRAPH_NOTIFICATION_PORT: '70000' })).toContain(
+    'notifications.listenPort (GRAPH_NOTIFICATION_PORT): expected a TCP port (0-65535)',
+  );
+  expect(configError({ ...validEnv, ...notificationEnv, GRAPH_NOTIFICATION_PORT: 'eighty' })).toContain(
+    'notifications.listenPort (GRAPH_NOTIFICATION_PORT): expected a TCP port (0-65535)',
+  );
+  expect(
+    configError({ ...validEnv, ...notificationEnv, GRAPH_NOTIFICATION_CLIENT_STATE: 'x'.repeat(129) }),
+  ).toContain('notifications.clientState (GRAPH_NOTIFICATION_CLIENT_STATE): at most 128 characters');
+});

@@ -23,15 +23,11 @@ beforeAll(async () => {
   env = await connectTestEnv();
 });
 
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((worker) => worker.kill('SIGKILL')));
-});
-
 afterAll(async () => {
   await env?.teardown();
 });
 
-/** `worker/main.ts` in its own process, as deployed, with the world's configuration. */
+/** `worker/main.ts` in its own process, as deployed, with the world's configuration (killed by each test's end). */
 function spawnWorker(sync: SyncWorld, temporalAddress?: string): WorkerProcess {
   const worker = startWorkerProcess({
     ...sync.env,

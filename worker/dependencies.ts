@@ -35,6 +35,14 @@ export function buildDependencies(config: WorkerConfig): WorkerDependencies {
     pbx,
     policy: config.sync,
     tenantId: graphConfig.tenantId,
+    ...(config.notifications
+      ? {
+          notifications: {
+            notificationUrl: config.notifications.publicUrl,
+            clientState: config.notifications.clientState,
+          },
+        }
+      : {}),
     probes: {
       'Microsoft Graph': async () => {
         const page = await graph.readUsersPage();

@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import { directoryWatcherWorkflowId, pokeDirectorySignal } from '../workflows/directory-watcher.js';
+import {
+  directoryWatcherWorkflowId,
+  pokeDirectorySignal,
+  subscriptionLifecycleSignal,
+} from '../workflows/directory-watcher.js';
 
 export interface NotificationReceiverOptions {
   client: Client;
@@ -88,7 +92,15 @@ export async function startNotificationReceiver(
     stats.accepted += genuine.length;
     stats.rejected += items.length - genuine.length;
     // Changes and lifecycle events (missed, reauthorizationRequired, subscriptionRemoved) all mean: look now.
-    if (genuine.length > 0) poke();
+    // A subscription that was removed or needs reauthorizing is renewed (or recreated) by the watcher.
+    const lifecycle = new Set(
+      genuine
+        .map((n) => n.lifecycleEvent)
+        .filter((e): e is string => e === 'subscriptionRemoved' || e === 'reauthorizationRequired'),
+    );
+    for (const event of lifecycle)
+      void watcher.signal(subscriptionLifecycleSignal, { event }).catch(() => undefined);
+    if (genuine.length > 0 && lifecycle.size === 0) poke();
   };
 
   const server: Server = createServer((req, res) => {

@@ -14,6 +14,10 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { DeltaCursors } from '../activities/sync/delta-activities.js';
+import type {
+  EnsureSubscriptionsResult,
+  SubscriptionRef,
+} from '../activities/sync/subscription-activities.js';
 import { fullSync, fullSyncWorkflowId } from './full-sync.js';
 import { TENANT_ID } from './search-attributes.js';
 
@@ -23,8 +27,27 @@ export interface DirectoryWatcherInput {
   intervalSeconds?: number;
   /** Continue-as-new after this many rounds (tests); otherwise when Temporal suggests it. */
   maxRoundsPerRun?: number;
+  /**
+   * Lifetime of the Graph change-notification subscriptions (default 2 days); they are renewed halfway.
+   * Only used when the worker has notifications configured.
+   */
+  subscriptionLifetimeSeconds?: number;
   /** Carried across continue-as-new. */
   state?: DirectoryWatcherState;
+}
+
+/** The change-notification subscriptions the watcher keeps alive (ids and expiry only, never the clientState). */
+export interface WatcherNotificationsState {
+  /** False: the worker has no notifications configured, rounds run on the interval (and pokes) only. */
+  enabled: boolean;
+  subscriptions: SubscriptionRef[];
+  created: number;
+  renewed: number;
+  lastCheckAt?: string;
+  /** When the subscriptions are checked (renewed when past half their lifetime) next. */
+  nextCheckAt?: string;
+  lastLifecycleEvent?: { at: string; event: string };
+  lastError?: { at: string; message: string };
 }
 
 export type WatcherPhase = 'baselining' | 'full-sync' | 'round' | 'waiting' | 'stopped';
@@ -62,10 +85,14 @@ export interface DirectoryWatcherState {
   };
   /** Runs of this workflow so far (continue-as-new count + 1). */
   runs: number;
+  /** Change notifications (set after the first check of a run). */
+  notifications?: WatcherNotificationsState;
 }
 
 export const pokeDirectorySignal = defineSignal('pokeDirectory');
 export const stopDirectorySignal = defineSignal('stopDirectory');
+/** A Graph lifecycle notification (sent by the receiver): `subscriptionRemoved`, `reauthorizationRequired`, `missed`. */
+export const subscriptionLifecycleSignal = defineSignal<[{ event: string }]>('subscriptionLifecycle');
 export const directoryStatusQuery = defineQuery<DirectoryWatcherState>('directoryStatus');
 
 export const directoryWatcherWorkflowId = (tenantId: string): string => `directory/${tenantId}`;
@@ -84,6 +111,19 @@ const { deltaRound, deltaBaseline } = proxyActivities<Activities>({
     nonRetryableErrorTypes: [DELTA_TOKEN_EXPIRED],
   },
 });
+
+const { ensureSubscriptions } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 3,
+  },
+});
+
+/** After a failed subscription check, try again this much later (rounds go on meanwhile). */
+const SUBSCRIPTION_RETRY_MS = 60_000;
 
 function failureOf(error: unknown): { type?: string; message: string } {
   if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure)
@@ -118,9 +158,18 @@ export async function directoryWatcher(input: DirectoryWatcherInput): Promise<Di
   let poked = false;
   let stopped = false;
   let roundsThisRun = 0;
+  /** Subscriptions are checked once at the start of each run, then when due or told by a lifecycle event. */
+  let checkedThisRun = false;
+  let forceRenewal = false;
 
   setHandler(pokeDirectorySignal, () => {
     poked = true;
+  });
+  setHandler(subscriptionLifecycleSignal, ({ event }) => {
+    poked = true; // every lifecycle event (missed included) asks for a round
+    if (state.notifications) state.notifications.lastLifecycleEvent = { at: now(), event };
+    // reauthorizationRequired: renew now; subscriptionRemoved: the renewal's 404 subscribes again.
+    if (event === 'reauthorizationRequired' || event === 'subscriptionRemoved') forceRenewal = true;
   });
   setHandler(stopDirectorySignal, () => {
     stopped = true;
@@ -130,6 +179,71 @@ export async function directoryWatcher(input: DirectoryWatcherInput): Promise<Di
   const now = () => new Date().toISOString();
   const recordError = (message: string) => {
     state.lastError = { at: now(), message };
+  };
+
+  /** Milliseconds until the subscriptions are due for a check; undefined when notifications are off. */
+  const untilSubscriptionCheck = (): number | undefined => {
+    if (!checkedThisRun || forceRenewal) return 0;
+    const next = state.notifications?.enabled ? state.notifications.nextCheckAt : undefined;
+    return next === undefined ? undefined : Math.max(0, Date.parse(next) - Date.now());
+  };
+
+  /** Creates, renews or recreates the subscriptions when due (a no-op otherwise). */
+  const keepSubscriptions = async (): Promise<void> => {
+    if (untilSubscriptionCheck() !== 0) return;
+    const force = forceRenewal;
+    forceRenewal = false;
+    checkedThisRun = true;
+    const previous = state.notifications;
+    try {
+      const result: EnsureSubscriptionsResult = await ensureSubscriptions({
+        current: previous?.subscriptions ?? [],
+        ...(input.subscriptionLifetimeSeconds ? { lifetimeSeconds: input.subscriptionLifetimeSeconds } : {}),
+        force,
+      });
+      state.notifications = {
+        enabled: result.enabled,
+        subscriptions: result.subscriptions,
+        created: (previous?.created ?? 0) + result.created,
+        renewed: (previous?.renewed ?? 0) + result.renewed,
+        lastCheckAt: now(),
+        ...(result.nextCheckAt ? { nextCheckAt: result.nextCheckAt } : {}),
+        ...(previous?.lastLifecycleEvent ? { lastLifecycleEvent: previous.lastLifecycleEvent } : {}),
+        ...(previous?.lastError ? { lastError: previous.lastError } : {}),
+      };
+    } catch (error) {
+      const message = `change-notification subscriptions: ${failureOf(error).message}`;
+      recordError(message);
+      state.notifications = {
+        ...(previous ?? { subscriptions: [], created: 0, renewed: 0 }),
+        enabled: true,
+        lastCheckAt: now(),
+        nextCheckAt: new Date(Date.now() + SUBSCRIPTION_RETRY_MS).toISOString(),
+        lastError: { at: now(), message },
+      };
+    }
+  };
+
+  /** Waits for `done`, a stop, or `timeoutMs`, renewing the subscriptions when they fall due meanwhile. */
+  const waitFor = async (done: () => boolean, timeoutMs?: number): Promise<void> => {
+    const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+    while (!done()) {
+      const remaining = deadline === undefined ? undefined : deadline - Date.now();
+      if (remaining !== undefined && remaining <= 0) return;
+      const untilCheck = untilSubscriptionCheck();
+      if (untilCheck === 0) {
+        await keepSubscriptions();
+        continue;
+      }
+      const timeout =
+        remaining === undefined
+          ? untilCheck
+          : untilCheck === undefined
+            ? remaining
+            : Math.min(remaining, untilCheck);
+      if (timeout === undefined) await condition(() => done() || forceRenewal);
+      else await condition(() => done() || forceRenewal, timeout);
+    }
   };
 
   /** New "from now" cursors (unless kept), then a full sync that covers everything before them. */
@@ -152,7 +266,14 @@ export async function directoryWatcher(input: DirectoryWatcherInput): Promise<Di
         // A full sync waiting for an operator's approval outlives a stopped watcher.
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });
-      const result = await child.result();
+      // A full sync may wait days for an offboarding approval: the subscriptions are renewed meanwhile.
+      let finished = false;
+      const pending = child.result().finally(() => {
+        finished = true;
+      });
+      pending.catch(() => undefined);
+      await waitFor(() => finished);
+      const result = await pending;
       state.lastFullSync.outcome = result.decision
         ? `offboarding ${result.decision.approved ? 'approved' : 'rejected'} by ${result.decision.by}`
         : 'completed';
@@ -177,6 +298,7 @@ export async function directoryWatcher(input: DirectoryWatcherInput): Promise<Di
       if (!owed) return continueAsNew<typeof directoryWatcher>({ ...input, state });
     }
     poked = false;
+    await keepSubscriptions();
     if (owed) {
       const { reason, rebaseline } = owed;
       if (await resync(reason, rebaseline)) {
@@ -221,7 +343,17 @@ export async function directoryWatcher(input: DirectoryWatcherInput): Promise<Di
       if (owed) continue;
     }
     state.phase = 'waiting';
-    await condition(() => poked || stopped, state.intervalSeconds * 1000);
+    await waitFor(() => poked || stopped, state.intervalSeconds * 1000);
+  }
+  if (state.notifications?.enabled && state.notifications.subscriptions.length > 0) {
+    // Stopped: nobody keeps the subscriptions, so Graph need not deliver to the receiver any more.
+    try {
+      await ensureSubscriptions({ current: state.notifications.subscriptions, remove: true });
+      state.notifications = { ...state.notifications, subscriptions: [] };
+      delete state.notifications.nextCheckAt;
+    } catch (error) {
+      recordError(`change-notification subscriptions not deleted: ${failureOf(error).message}`);
+    }
   }
   state.phase = 'stopped';
   await condition(allHandlersFinished);

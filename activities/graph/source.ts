@@ -17,9 +17,11 @@ import type { GraphSourceOptions } from './options.js';
 import type {
   ContactDelta,
   ContactFolder,
+  CreateSubscriptionInput,
   DeltaPage,
   EntraGroup,
   EntraUser,
+  GraphSubscription,
   GroupDelta,
   MemberRef,
   Page,
@@ -40,6 +42,21 @@ const PERMISSION = {
   presence: 'Presence.Read.All',
 } as const;
 
+/** Change notifications for directory resources: `created` is reported as `updated` (reference §6). */
+const SUBSCRIPTION_CHANGE_TYPE = 'updated,deleted';
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+function toSubscription(raw: Partial<GraphSubscription> & { id: string }): GraphSubscription {
+  return {
+    id: raw.id,
+    resource: raw.resource ?? '',
+    changeType: raw.changeType ?? '',
+    notificationUrl: raw.notificationUrl ?? '',
+    expirationDateTime: raw.expirationDateTime ?? '',
+  };
+}
+
 interface Collection<T> {
   value?: T[];
   '@odata.nextLink'?: string;
@@ -51,6 +68,8 @@ interface RequestSpec {
   permission: string;
   headers?: Record<string, string>;
   body?: unknown;
+  /** Redacted from error messages besides the client secret (e.g. a clientState). */
+  secrets?: string[];
 }
 
 function query(params: Record<string, string | undefined>): string {
@@ -257,16 +276,81 @@ export class GraphSource {
     }));
   }
 
-  private async send<T>(method: 'GET' | 'POST', spec: RequestSpec): Promise<T> {
+  // ---- change notifications ----
+
+  /**
+   * Subscribes to changes of all users or all groups (`updated,deleted`). Graph first sends the validation
+   * handshake to the notification URL (and the lifecycle URL), so the receiver must already listen.
+   */
+  async createSubscription(input: CreateSubscriptionInput): Promise<GraphSubscription> {
+    const res = await this.send<GraphSubscription>('POST', {
+      url: '/subscriptions',
+      permission: PERMISSION[input.resource],
+      body: {
+        changeType: SUBSCRIPTION_CHANGE_TYPE,
+        resource: input.resource,
+        notificationUrl: input.notificationUrl,
+        ...(input.lifecycleNotificationUrl
+          ? { lifecycleNotificationUrl: input.lifecycleNotificationUrl }
+          : {}),
+        clientState: input.clientState,
+        expirationDateTime: input.expirationDateTime,
+      },
+      secrets: [input.clientState],
+    });
+    return toSubscription(res);
+  }
+
+  /** The subscriptions this app holds in the tenant. */
+  async listSubscriptions(): Promise<GraphSubscription[]> {
+    const out: GraphSubscription[] = [];
+    let url: string | undefined = '/subscriptions';
+    while (url) {
+      const res: Collection<GraphSubscription> = await this.send('GET', {
+        url,
+        permission: `${PERMISSION.users} or ${PERMISSION.groups}`,
+      });
+      out.push(...(res.value ?? []).map(toSubscription));
+      url = res['@odata.nextLink'];
+    }
+    return out;
+  }
+
+  /** Extends a subscription (also what a `reauthorizationRequired` asks for); 404 → GraphErrorType.NotFound. */
+  async renewSubscription(id: string, expirationDateTime: string): Promise<GraphSubscription> {
+    const res = await this.send<GraphSubscription>('PATCH', {
+      url: `/subscriptions/${encodeURIComponent(id)}`,
+      permission: `${PERMISSION.users} or ${PERMISSION.groups}`,
+      body: { expirationDateTime },
+    });
+    return toSubscription(res);
+  }
+
+  async deleteSubscription(id: string): Promise<void> {
+    await this.send('DELETE', {
+      url: `/subscriptions/${encodeURIComponent(id)}`,
+      permission: `${PERMISSION.users} or ${PERMISSION.groups}`,
+    });
+  }
+
+  private async send<T>(method: Method, spec: RequestSpec): Promise<T> {
     try {
       let request = this.client.api(spec.url);
       for (const [name, value] of Object.entries(spec.headers ?? {})) request = request.header(name, value);
-      return (await (method === 'GET' ? request.get() : request.post(spec.body))) as T;
+      const call =
+        method === 'GET'
+          ? request.get()
+          : method === 'POST'
+            ? request.post(spec.body)
+            : method === 'PATCH'
+              ? request.patch(spec.body)
+              : request.delete();
+      return (await call) as T;
     } catch (err) {
       throw toApplicationFailure(err, {
         operation: operationName(method, spec.url),
         permission: spec.permission,
-        secrets: this.secrets,
+        secrets: [...this.secrets, ...(spec.secrets ?? [])],
       });
     }
   }

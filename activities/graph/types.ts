@@ -75,3 +75,23 @@ export interface Presence {
   availability: string;
   activity: string;
 }
+
+/** A change-notification subscription (users or groups); the clientState is never read back. */
+export interface GraphSubscription {
+  id: string;
+  resource: string;
+  changeType: string;
+  notificationUrl: string;
+  expirationDateTime: string;
+}
+
+export interface CreateSubscriptionInput {
+  resource: 'users' | 'groups';
+  /** Where Graph delivers change notifications (https; the simulator also takes http on loopback). */
+  notificationUrl: string;
+  /** Where Graph delivers lifecycle notifications (missed, subscriptionRemoved, reauthorizationRequired). */
+  lifecycleNotificationUrl?: string;
+  /** Echoed in every notification: the receiver drops notifications without it. At most 128 characters. */
+  clientState: string;
+  expirationDateTime: string;
+}

@@ -52,8 +52,29 @@ export function describeWatcher(state: DirectoryWatcherState, now = Date.now()):
         ? `${full.workflowId} (${full.reason})${full.outcome ? `: ${full.outcome}` : full.finishedAt ? '' : ': running'}`
         : undefined,
     ],
+    ['notifications', describeNotifications(state, now)],
     ['last error', state.lastError ? `${state.lastError.message} (${state.lastError.at})` : undefined],
   ]);
+}
+
+const until = (iso: string, now: number): string =>
+  `in ${Math.max(0, Math.round((Date.parse(iso) - now) / 1000))} s (${iso})`;
+
+/** The change-notification subscriptions: which, when they expire, when they are renewed. */
+function describeNotifications(state: DirectoryWatcherState, now: number): string | undefined {
+  const n = state.notifications;
+  if (!n) return undefined;
+  if (!n.enabled) return 'off (the worker has none configured): polling only';
+  const subs = n.subscriptions.map((s) => `${s.resource} ${s.id} expires ${until(s.expiresAt, now)}`);
+  return [
+    subs.length > 0 ? subs.join('; ') : 'no subscription',
+    `${n.created} created, ${n.renewed} renewed`,
+    ...(n.nextCheckAt ? [`next renewal check ${until(n.nextCheckAt, now)}`] : []),
+    ...(n.lastLifecycleEvent
+      ? [`last lifecycle event ${n.lastLifecycleEvent.event} (${n.lastLifecycleEvent.at})`]
+      : []),
+    ...(n.lastError ? [`last error ${n.lastError.message} (${n.lastError.at})`] : []),
+  ].join(', ');
 }
 
 async function describeHandle({ client, config }: OperatorClient): Promise<DeltaReport> {

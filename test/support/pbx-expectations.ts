@@ -28,8 +28,8 @@ const emailOf = (user: { mail?: string | null; userPrincipalName: string }): str
  * Asserts the exact PBX state a full sync of a fresh tenant must leave when its plan had `creates` creations,
  * however often the run was interrupted: `creates` extensions and no other (no twin, no stray), every number
  * and email used once, each extension linked by exactly one active user entity whose Entra user has that
- * email (so no user is missing), each Entra user's email on at most one extension, and one welcome email per
- * extension. Failures list the offending extensions and users.
+ * email (so no user is missing), each Entra user's email on at most one extension, and a welcome email per
+ * extension (repeated once at most, and only after a crashed attempt). Failures list the offending extensions and users.
  */
 export async function expectExactPbxState(sync: SyncWorld, client: Client, creates: number): Promise<void> {
   const { extensions, welcomeEmails } = sync.world.pbx.control.state();
@@ -75,18 +75,28 @@ export async function expectExactPbxState(sync: SyncWorld, client: Client, creat
   });
   expect(badEmails).toEqual([]);
 
-  // One welcome email per extension, none for anything else. A repeat names the owner's retried activities.
+  // A welcome email per extension, none for anything else. The PBX cannot tell whether it sent one, so a
+  // worker killed between the send and Temporal recording it means one repeat (at-least-once, documented):
+  // allowed only for an owner whose activity was retried after a crash, never a third email.
   const ownerOf = new Map(active.map((user) => [user.extensionId, user]));
-  const repeatedWelcomes = await Promise.all(
-    repeated(welcomeEmails.map((w) => String(w.extension_id))).map(async (repeat) => {
-      const owner = ownerOf.get(repeat.split(' ')[0]);
-      const retries = owner ? await retriedActivities(client, sync.tenantId, owner.objectId) : [];
-      return `welcome email for extension id ${repeat}; ${owner?.userPrincipalName}: ${retries.join('; ')}`;
-    }),
-  );
-  expect(repeatedWelcomes).toEqual([]);
+  const badRepeats = (
+    await Promise.all(
+      repeated(welcomeEmails.map((w) => String(w.extension_id))).map(async (repeat) => {
+        const [extensionId, times] = repeat.split(' ×');
+        const owner = ownerOf.get(extensionId);
+        const retries = owner ? await retriedActivities(client, sync.tenantId, owner.objectId) : [];
+        const crashed = retries.some((retry) => /timeout/i.test(retry));
+        return crashed && times === '2'
+          ? []
+          : [
+              `welcome email for extension id ${repeat}; ${owner?.userPrincipalName}: ${retries.join('; ') || 'no retry'}`,
+            ];
+      }),
+    )
+  ).flat();
+  expect(badRepeats).toEqual([]);
   expect(
     welcomeEmails.filter((w) => !byId.has(String(w.extension_id))).map((w) => `extension ${w.number}`),
   ).toEqual([]);
-  expect(welcomeEmails).toHaveLength(creates);
+  expect(new Set(welcomeEmails.map((w) => String(w.extension_id))).size).toBe(creates);
 }

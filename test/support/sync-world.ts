@@ -36,6 +36,8 @@ export interface SyncWorldOptions extends Partial<SimulatedWorldOptions> {
   users: number;
   /** A function may first create groups or users in the simulators and then name them in the policy. */
   policy?: SyncPolicyInput | ((world: SimulatedWorld) => SyncPolicyInput);
+  /** More worker settings as environment variables (e.g. GRAPH_NOTIFICATION_*). */
+  workerEnv?: Record<string, string>;
 }
 
 /** Both simulators, a policy file and worker settings on a fresh task queue: one isolated tenant per test file. */
@@ -55,6 +57,7 @@ export async function startSyncWorld(
     ...world.env,
     ENTRA_PBX_CONFIG_FILE: policyFile,
     ENTRA_PBX_TASK_QUEUE: uniqueTaskQueue('sync'),
+    ...options.workerEnv,
   };
   const config = loadWorkerConfig(workerEnv);
   let deps: WorkerDependencies | undefined;

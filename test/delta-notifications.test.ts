@@ -1,0 +1,202 @@
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { describeWatcher } from '../client/commands/delta.js';
+import { buildDependencies } from '../worker/dependencies.js';
+import { startNotificationReceiver, type NotificationReceiver } from '../worker/notifications.js';
+import {
+  directoryStatusQuery,
+  directoryWatcher,
+  directoryWatcherWorkflowId,
+  stopDirectorySignal,
+  type DirectoryWatcherInput,
+  type DirectoryWatcherState,
+} from '../workflows/directory-watcher.js';
+import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
+import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let sync: SyncWorld;
+let receiver: NotificationReceiver;
+const CLIENT_STATE = 'test-client-state-0123456789';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+beforeAll(async () => {
+  env = await connectTestEnv();
+  bundle = await bundleWorkflows();
+  const port = await freePort();
+  sync = await startSyncWorld(env, bundle, {
+    users: 6,
+    seed: 5,
+    workerEnv: {
+      GRAPH_NOTIFICATION_URL: `http://127.0.0.1:${port}/notifications`,
+      GRAPH_NOTIFICATION_PORT: String(port),
+      GRAPH_NOTIFICATION_CLIENT_STATE: CLIENT_STATE,
+    },
+  });
+  const settings = sync.config.notifications!;
+  receiver = await startNotificationReceiver({
+    client: env.client,
+    tenantId: sync.tenantId,
+    clientState: settings.clientState.reveal(),
+    port: settings.listenPort,
+  });
+  await sync.runFullSync();
+}, 120_000);
+
+afterAll(async () => {
+  await receiver?.close();
+  await sync?.stop();
+  await env?.teardown();
+});
+
+const graph = () => sync.world.graph.control;
+const extensionByEmail = (email: string) =>
+  sync.world.pbx.control.state().extensions.find((e) => e.email_addr.toLowerCase() === email.toLowerCase());
+const emailOf = (id: string) => {
+  const user = graph().getUser(id)!;
+  return user.mail ?? user.userPrincipalName;
+};
+const syncedUsers = () =>
+  graph()
+    .listUsers()
+    .filter((u) => extensionByEmail(u.mail ?? u.userPrincipalName)?.enabled);
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not met within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+const watcher = (): WorkflowHandle<typeof directoryWatcher> =>
+  env.client.workflow.getHandle(directoryWatcherWorkflowId(sync.tenantId));
+const status = (): Promise<DirectoryWatcherState> => watcher().query(directoryStatusQuery);
+const patches = () =>
+  graph()
+    .counters()
+    .recent.filter((r) => r.method === 'PATCH' && r.path.includes('/subscriptions/'));
+
+async function startWatcher(input: Omit<DirectoryWatcherInput, 'tenantId'>): Promise<void> {
+  await env.client.workflow.start(directoryWatcher, {
+    workflowId: directoryWatcherWorkflowId(sync.tenantId),
+    taskQueue: sync.config.taskQueue,
+    args: [{ tenantId: sync.tenantId, ...input }],
+  });
+  await until(
+    async () => {
+      const s = await status();
+      return s.rounds >= 1 && s.phase === 'waiting' && s.notifications?.subscriptions.length === 2;
+    },
+    60_000,
+    'watcher baselined and subscribed',
+  );
+}
+
+async function stopWatcher(): Promise<DirectoryWatcherState> {
+  await watcher().signal(stopDirectorySignal);
+  return watcher().result();
+}
+
+test('with notifications on, a change reaches the PBX in seconds although the watcher polls every 300 s', async () => {
+  await sync.withWorker(async () => {
+    await startWatcher({ intervalSeconds: 300 });
+    const s = await status();
+    expect(s.notifications).toMatchObject({ enabled: true, created: 2, renewed: 0 });
+    expect(s.notifications!.subscriptions.map((x) => x.resource).sort()).toEqual(['groups', 'users']);
+    // the watcher's state and history never carry the clientState
+    expect(JSON.stringify(s)).not.toContain(CLIENT_STATE);
+    const shown = describeWatcher(s);
+    expect(shown).toMatch(/notifications\s+users \S+ expires in \d+ s/);
+    expect(shown).toContain('2 created, 0 renewed');
+
+    const [a] = syncedUsers();
+    const rounds = s.rounds;
+    const started = Date.now();
+    graph().updateUser(a!.id, { surname: 'Notified' });
+    await until(() => extensionByEmail(emailOf(a!.id))?.last_name === 'Notified', 10_000, 'notified');
+    const latency = Date.now() - started;
+    console.log(`notification latency (Graph change → PBX write, no poke): ${latency} ms`);
+    expect(latency).toBeLessThan(5_000);
+    expect((await status()).rounds).toBeGreaterThan(rounds);
+    expect(receiver.stats.accepted).toBeGreaterThan(0);
+    expect(graph().notificationStats().delivered).toBeGreaterThan(0);
+
+    const history = await watcher().fetchHistory();
+    expect(JSON.stringify(history)).not.toContain(CLIENT_STATE);
+
+    const stopped = await stopWatcher();
+    // a stopped watcher deletes its subscriptions
+    expect(stopped.notifications?.subscriptions).toEqual([]);
+  });
+}, 120_000);
+
+test('with delivery failing, polling still brings the change', async () => {
+  graph().setNotificationDelivery('fail');
+  try {
+    await sync.withWorker(async () => {
+      await startWatcher({ intervalSeconds: 2 });
+      const [, b] = syncedUsers();
+      const failedBefore = graph().notificationStats().failed;
+      graph().updateUser(b!.id, { surname: 'Polled' });
+      await until(() => extensionByEmail(emailOf(b!.id))?.last_name === 'Polled', 20_000, 'polled');
+      expect(graph().notificationStats().failed).toBeGreaterThan(failedBefore);
+      await stopWatcher();
+    });
+  } finally {
+    graph().setNotificationDelivery('on');
+  }
+}, 120_000);
+
+test('subscriptions are renewed before they expire, and recreated when Graph no longer knows them', async () => {
+  await sync.withWorker(async () => {
+    const patchesBefore = patches().length;
+    await startWatcher({ intervalSeconds: 300, subscriptionLifetimeSeconds: 6 });
+    await until(async () => (await status()).notifications!.renewed >= 2, 20_000, 'renewed');
+    expect(patches().length).toBeGreaterThan(patchesBefore);
+    expect(patches().some((p) => p.status === 200)).toBe(true);
+    const s = await status();
+    for (const sub of s.notifications!.subscriptions)
+      expect(Date.parse(sub.expiresAt)).toBeGreaterThan(Date.now());
+
+    // removed behind the watcher's back: the next renewal's 404 subscribes again
+    const deps = buildDependencies(sync.config);
+    try {
+      const users = s.notifications!.subscriptions.find((x) => x.resource === 'users')!;
+      await deps.graph.deleteSubscription(users.id);
+      await until(
+        async () => {
+          const now = (await status()).notifications!;
+          return now.subscriptions.some((x) => x.resource === 'users' && x.id !== users.id);
+        },
+        20_000,
+        'recreated',
+      );
+      expect((await deps.graph.listSubscriptions()).map((x) => x.id)).not.toContain(users.id);
+    } finally {
+      await deps.close();
+    }
+
+    // the recreated subscription delivers: a change arrives without polling
+    const [, , c] = syncedUsers();
+    graph().updateUser(c!.id, { surname: 'AfterRecreate' });
+    await until(
+      () => extensionByEmail(emailOf(c!.id))?.last_name === 'AfterRecreate',
+      10_000,
+      'after recreate',
+    );
+    expect((await status()).lastError).toBeUndefined();
+    await stopWatcher();
+  });
+}, 120_000);
