@@ -10,7 +10,7 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
@@ -26,7 +26,7 @@ import { startSimulatedWorld } from '../scripts/demo-environment.js';
 const GRAPH_LATENCY_MS = 150;
 const PBX_LATENCY_MS = 100;
 const PBX_CONCURRENCY = 4;
-const HISTORY_SAMPLE = 20;
+const HISTORY_SAMPLE = 50;
 const PROGRESS_EVERY_MS = 15_000;
 
 function flag(name: string): string | undefined {
@@ -181,7 +181,11 @@ async function measuredRun(label: string): Promise<void> {
   world.pbx.control.resetCounters();
   activityCalls.clear();
   const metricsBefore = await scrapeMetrics();
-  const cpuBefore = { bench: process.cpuUsage(), temporal: temporalCpuSeconds() };
+  const cpuBefore = {
+    bench: process.cpuUsage(),
+    temporal: temporalCpuSeconds(),
+    machine: machineCpuSeconds(),
+  };
   await sleepUntilSecondBoundary();
   const startedAt = new Date();
   const since = startedAt.toISOString();
@@ -237,12 +241,18 @@ async function measuredRun(label: string): Promise<void> {
   const events = history.events ?? [];
   const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).length;
   const sampleLengths: number[] = [];
+  const sampleTrouble = { workflowTaskTimeouts: 0, workflowTaskFailures: 0, activityTimeouts: 0 };
   for await (const execution of client.workflow.list({
     query: `${userWorkflows} AND SyncRunId = '${workflowId}'`,
   })) {
     if (sampleLengths.length >= HISTORY_SAMPLE) break;
     const sample = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
     sampleLengths.push(sample.events?.length ?? 0);
+    for (const event of sample.events ?? []) {
+      if (event.workflowTaskTimedOutEventAttributes) sampleTrouble.workflowTaskTimeouts++;
+      if (event.workflowTaskFailedEventAttributes) sampleTrouble.workflowTaskFailures++;
+      if (event.activityTaskTimedOutEventAttributes) sampleTrouble.activityTimeouts++;
+    }
   }
   const meanUserHistory = sampleLengths.length ? sum(sampleLengths) / sampleLengths.length : 0;
 
@@ -252,6 +262,7 @@ async function measuredRun(label: string): Promise<void> {
   const cpu = {
     bench: process.cpuUsage(cpuBefore.bench),
     temporal: temporalCpuSeconds() - cpuBefore.temporal,
+    machine: machineCpuSeconds() - cpuBefore.machine,
   };
 
   // Lower bound from the simulator settings.
@@ -263,7 +274,10 @@ async function measuredRun(label: string): Promise<void> {
 
   console.log(`elapsed ${seconds(elapsedMs)}  (workflow ${workflowId})`);
   console.log(`plan ${JSON.stringify(result.plan?.counts)}`);
-  console.log(`convergence ${JSON.stringify(result.convergence)}  groups ${JSON.stringify(result.groups)}`);
+  const { failed = [], ...convergence } = result.convergence ?? {};
+  console.log(
+    `convergence ${JSON.stringify(convergence)} (${failed.length} failures sampled)  groups ${JSON.stringify(result.groups)}`,
+  );
   if (result.plan?.samples.errors.length)
     console.log(`plan errors (per-user bad input, e.g.): ${result.plan.samples.errors[0]}`);
   console.log(`Graph simulator: ${graph.total} requests (${graphPages} Graph API pages), by endpoint:`);
@@ -283,7 +297,8 @@ async function measuredRun(label: string): Promise<void> {
   console.log(
     `    full-sync history: ${events.length} events, ${scheduled} activities scheduled; ` +
       `user-workflow history: mean ${meanUserHistory.toFixed(1)} events over ${sampleLengths.length} sampled ` +
-      `applied workflows → ≈ ${Math.round(meanUserHistory * usersApplied)} events for the ${usersApplied} applied`,
+      `applied workflows → ≈ ${Math.round(meanUserHistory * usersApplied)} events for the ${usersApplied} applied; ` +
+      `in the sample ${JSON.stringify(sampleTrouble)}`,
   );
   console.log('Worker (in process; Temporal SDK metrics and a counting wrapper around the activities):');
   for (const type of workflowTypes)
@@ -304,8 +319,10 @@ async function measuredRun(label: string): Promise<void> {
     );
   console.log(`    ${sum([...activityCalls.values()].map((s) => s.calls))} activity executions in all`);
   console.log(
-    `CPU (2 cores): this process (worker + simulators) ${((cpu.bench.user + cpu.bench.system) / 1e6).toFixed(1)} s, ` +
-      `Temporal dev server ${cpu.temporal.toFixed(1)} s, over ${seconds(elapsedMs)} elapsed`,
+    `CPU (${cpus().length} cores): this process (worker + simulators) ${((cpu.bench.user + cpu.bench.system) / 1e6).toFixed(1)} s, ` +
+      `Temporal dev server ${cpu.temporal.toFixed(1)} s, whole machine ${cpu.machine.toFixed(1)} s (other processes ` +
+      `${(cpu.machine - cpu.temporal - (cpu.bench.user + cpu.bench.system) / 1e6).toFixed(1)} s), ` +
+      `over ${seconds(elapsedMs)} elapsed`,
   );
   console.log(
     `lower bound = PBX writes ${pbxWrites} × ${PBX_LATENCY_MS} ms / ${PBX_CONCURRENCY} + Graph pages ${graphPages} × ` +
@@ -340,14 +357,46 @@ function temporalCpuSeconds(): number {
   }
 }
 
+/** CPU seconds all cores spent busy since boot (/proc/stat; 0 where unavailable). */
+function machineCpuSeconds(): number {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    // user nice system idle iowait irq softirq steal (guest time is already counted in user).
+    const values = ticks.slice(0, 8).map(Number);
+    return (sum(values) - values[3]! - values[4]!) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** count() filters on StartTime/CloseTime at second precision on some stores: start on a fresh second. */
 async function sleepUntilSecondBoundary(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
 }
 
+/**
+ * What one visibility count() costs the dev server with the tenant's user workflows in it: the full sync's
+ * awaitConvergence polls such a count about once a second while a run applies.
+ */
+async function measureCountCost(queries = 20): Promise<void> {
+  const query =
+    `WorkflowType = 'userLifecycle' AND ExecutionStatus = 'Running' AND TenantId = '${tenantId}' ` +
+    `AND SyncRunId = 'no-such-run'`;
+  const cpuBefore = temporalCpuSeconds();
+  const started = performance.now();
+  for (let i = 0; i < queries; i++) await count(query);
+  const wallMs = (performance.now() - started) / queries;
+  const cpuMs = ((temporalCpuSeconds() - cpuBefore) * 1000) / queries;
+  console.log(
+    `\nvisibility count() of the applied-users kind, ${queries}× on the idle server: ${wallMs.toFixed(0)} ms wall, ` +
+      `${cpuMs.toFixed(0)} ms dev-server CPU each`,
+  );
+}
+
 try {
   await measuredRun(`run 1: initial full sync of ${USERS} users`);
   await measuredRun('run 2: full sync with no changes');
+  await measureCountCost();
 } finally {
   worker.shutdown();
   await running;

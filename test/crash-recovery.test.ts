@@ -99,7 +99,7 @@ test('killing the worker process at random points of a full sync leaves exactly 
     await Promise.all(workers.splice(0).map((worker) => worker.kill('SIGKILL')));
     await sync.stop();
   }
-}, 300_000);
+}, 600_000);
 
 test('restarting the Temporal server in the middle of a full sync leaves exactly the planned PBX state', async () => {
   const dbFile = join(mkdtempSync(join(tmpdir(), 'temporal-restart-')), 'temporal.sqlite');
@@ -138,4 +138,4 @@ test('restarting the Temporal server in the middle of a full sync leaves exactly
     await temporal.teardown();
     await server.stop();
   }
-}, 300_000);
+}, 600_000);

@@ -82,8 +82,9 @@ export const userStateQuery = defineQuery<UserLifecycleState>('userState');
 
 export const userWorkflowId = (tenantId: string, objectId: string): string => `user/${tenantId}/${objectId}`;
 
+// A few PBX requests each: a short timeout lets a crashed worker's activity be retried elsewhere quickly.
 const pbx = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
 });
 

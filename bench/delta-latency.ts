@@ -1,0 +1,378 @@
+/**
+ * Delta-sync latency benchmark: its own Temporal dev server (temporary SQLite file, headless, a free port), both
+ * simulators with realistic settings (Graph 150 ms per request; PBX 100 ms per request, at most 4 processed at
+ * once), a generated tenant, an in-process worker and the directory watcher (its first start baselines the
+ * tenant with a full sync). Then, twice, it makes `--changes` changes (default 200: a random user's jobTitle or
+ * surname, seeded) spread over `--over` seconds (default 300), and times each from the change in the Graph
+ * simulator to the PBX write (the PBX simulator's extension-update webhook event for that extension):
+ *
+ * - notifications on: the worker has GRAPH_NOTIFICATION_* set, its receiver runs, the watcher subscribes to
+ *   users and groups and polls only every 300 s, so a change arrives by a change notification (a poke);
+ * - notifications off: the same worker without those settings, the watcher polls every 5 s.
+ *
+ * Prints p50/p95/p99 per mode and the Graph requests made per minute (all of them: delta pages, user re-reads,
+ * tokens, subscriptions). Stops by itself; a change not on the PBX within 2 minutes of the last one is reported
+ * as lost.
+ *
+ * Run: `npx tsx bench/delta-latency.ts [--users N] [--changes N] [--over SECONDS] [--seed N]` (default 10,000
+ * users; the initial full sync of 10,000 takes minutes).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  bundleWorkflowCode,
+  type LogLevel,
+} from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { loadWorkerConfig } from '../config/index.js';
+import { buildDependencies } from '../worker/dependencies.js';
+import { WORKFLOWS_PATH, createWorker } from '../worker/create-worker.js';
+import { startNotificationReceiver } from '../worker/notifications.js';
+import {
+  directoryStatusQuery,
+  directoryWatcher,
+  directoryWatcherWorkflowId,
+  stopDirectorySignal,
+  type DirectoryWatcherState,
+} from '../workflows/directory-watcher.js';
+import { startDevServer } from '../scripts/dev-server.js';
+import { startSimulatedWorld } from '../scripts/demo-environment.js';
+
+const GRAPH_LATENCY_MS = 150;
+const PBX_LATENCY_MS = 100;
+const PBX_CONCURRENCY = 4;
+const NOTIFICATIONS_INTERVAL_SECONDS = 300;
+const POLLING_INTERVAL_SECONDS = 5;
+const DRAIN_MS = 120_000;
+const PROGRESS_EVERY_MS = 15_000;
+/** The PBX event "extension created/updated/deleted" (msg: {ext_number, option}). */
+const EXTENSION_EVENT = 30022;
+
+function flag(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+function positive(name: string, fallback: number): number {
+  const value = Number(flag(name) ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a positive integer`);
+  return value;
+}
+const USERS = positive('--users', 10_000);
+const CHANGES = positive('--changes', 200);
+const OVER_SECONDS = positive('--over', 300);
+const SEED = positive('--seed', 42);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** mulberry32: the same seed picks the same users, fields and gaps. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+const random = seededRandom(SEED);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
+
+Runtime.install({
+  logger: new DefaultLogger((process.env.LOG_LEVEL?.toUpperCase() as LogLevel | undefined) ?? 'WARN'),
+});
+
+// ── the world ─────────────────────────────────────────────────────────────────────────────────────────────
+const dataDir = mkdtempSync(join(tmpdir(), 'delta-latency-bench-'));
+const configFile = join(dataDir, 'config.json');
+// The default number range (1000–5999) holds 5,000 numbers: a bigger tenant needs a bigger one.
+writeFileSync(
+  configFile,
+  JSON.stringify({ sync: { numbers: { ranges: [{ from: 100_000, to: 100_000 + 2 * USERS }] } } }),
+);
+console.log(`delta-latency benchmark: ${USERS} users, ${CHANGES} changes per mode over ${OVER_SECONDS} s`);
+console.log(`data in ${dataDir}`);
+const temporal = await startDevServer({
+  dbFile: join(dataDir, 'temporal.sqlite'),
+  port: await freePort(),
+  headless: true,
+});
+const world = await startSimulatedWorld({
+  users: USERS,
+  seed: SEED,
+  dataDir,
+  graphLatencyMs: GRAPH_LATENCY_MS,
+  pbxLatencyMs: PBX_LATENCY_MS,
+  pbxMaxConcurrent: PBX_CONCURRENCY,
+  pbxExtensionCapacity: USERS + 1000,
+});
+const graph = world.graph.control;
+console.log(
+  `Temporal ${temporal.address}; Graph ${world.graph.url} (${GRAPH_LATENCY_MS} ms/request); ` +
+    `PBX ${world.pbx.url} (${PBX_LATENCY_MS} ms/request, ≤ ${PBX_CONCURRENCY} at once)`,
+);
+
+const notificationPort = await freePort();
+const CLIENT_STATE = `bench-${SEED}-client-state-0123456789`;
+const baseEnv = { ...world.env, ENTRA_PBX_CONFIG_FILE: configFile };
+const notificationEnv = {
+  GRAPH_NOTIFICATION_URL: `http://127.0.0.1:${notificationPort}/notifications`,
+  GRAPH_NOTIFICATION_PORT: String(notificationPort),
+  GRAPH_NOTIFICATION_CLIENT_STATE: CLIENT_STATE,
+};
+const connection = await Connection.connect({ address: temporal.address });
+const client = new Client({ connection });
+const workerConnection = await NativeConnection.connect({ address: temporal.address });
+const workflowBundle = await bundleWorkflowCode({
+  workflowsPath: WORKFLOWS_PATH,
+  logger: new DefaultLogger('WARN'),
+});
+
+/** An in-process worker (with or without the notification settings) and, with them, the receiver. */
+async function startWorker(notifications: boolean) {
+  const config = loadWorkerConfig({ ...baseEnv, ...(notifications ? notificationEnv : {}) });
+  const deps = buildDependencies(config);
+  const worker = await createWorker({
+    connection: workerConnection,
+    namespace: 'default',
+    taskQueue: config.taskQueue,
+    activities: createActivities(deps),
+    workflowBundle,
+  });
+  const running = worker.run();
+  const receiver = config.notifications
+    ? await startNotificationReceiver({
+        client,
+        tenantId: config.graph.tenantId,
+        clientState: config.notifications.clientState.reveal(),
+        port: config.notifications.listenPort,
+        host: '127.0.0.1',
+      })
+    : undefined;
+  return {
+    config,
+    receiver,
+    stop: async () => {
+      await receiver?.close();
+      worker.shutdown();
+      await running;
+      await deps.close();
+    },
+  };
+}
+
+// ── PBX writes, seen through the PBX's extension-update webhook ──────────────────────────────────────────
+/** Extension number → when its change was made in Graph (one pending change per extension at a time). */
+const pending = new Map<string, number>();
+const latencies: number[] = [];
+const hook = createHttpServer((req, res) => {
+  const at = Date.now();
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    res.writeHead(200).end();
+    try {
+      const frame = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: number; msg: string };
+      if (frame.type !== EXTENSION_EVENT) return;
+      const msg = JSON.parse(frame.msg) as { ext_number?: string; option?: string };
+      const changedAt = msg.option === 'UPDATE' && msg.ext_number ? pending.get(msg.ext_number) : undefined;
+      if (changedAt === undefined) return;
+      pending.delete(msg.ext_number!);
+      latencies.push(at - changedAt);
+    } catch {
+      // not an event frame
+    }
+  });
+});
+await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+
+// ── the watcher ───────────────────────────────────────────────────────────────────────────────────────────
+let worker = await startWorker(true);
+const tenantId = worker.config.graph.tenantId;
+const watcherId = directoryWatcherWorkflowId(tenantId);
+const status = (): Promise<DirectoryWatcherState> =>
+  client.workflow.getHandle(watcherId).query(directoryStatusQuery);
+
+async function startWatcher(intervalSeconds: number, state?: DirectoryWatcherState): Promise<void> {
+  await client.workflow.start(directoryWatcher, {
+    workflowId: watcherId,
+    taskQueue: worker.config.taskQueue,
+    args: [{ tenantId, intervalSeconds, ...(state ? { state } : {}) }],
+  });
+}
+
+async function waitForWatcher(what: string, ready: (s: DirectoryWatcherState) => boolean): Promise<void> {
+  const started = Date.now();
+  let lastReport = started;
+  for (;;) {
+    const s = await status().catch(() => undefined);
+    if (s && ready(s)) return;
+    if (Date.now() - lastReport > PROGRESS_EVERY_MS) {
+      lastReport = Date.now();
+      console.log(
+        `  … ${what}, ${seconds(Date.now() - started)}: watcher ${s?.phase}, ` +
+          `${world.pbx.control.state().extensions.length} extensions`,
+      );
+    }
+    await sleep(500);
+  }
+}
+
+interface ModeResult {
+  label: string;
+  latencies: number[];
+  lost: number;
+  graphRequests: number;
+  minutes: number;
+  rounds: number;
+  /** Mean and longest deltaRound activity (scheduled → completed), from the watcher's history. */
+  roundMs: { mean: number; max: number };
+}
+
+/** The deltaRound activities' durations in the watcher's current run that were scheduled after `since`. */
+async function roundDurations(since: number): Promise<{ mean: number; max: number }> {
+  const history = await client.workflow.getHandle(watcherId).fetchHistory();
+  const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+    Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+  const scheduled = new Map<string, number>();
+  const durations: number[] = [];
+  for (const event of history.events ?? []) {
+    if (event.activityTaskScheduledEventAttributes?.activityType?.name === 'deltaRound')
+      scheduled.set(String(event.eventId), ms(event.eventTime));
+    const completed = event.activityTaskCompletedEventAttributes;
+    const at = completed ? scheduled.get(String(completed.scheduledEventId)) : undefined;
+    if (at !== undefined && at >= since) durations.push(ms(event.eventTime) - at);
+  }
+  return {
+    mean: durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : NaN,
+    max: durations.length ? Math.max(...durations) : NaN,
+  };
+}
+
+/** Makes the changes spread over OVER_SECONDS and waits for their PBX writes. */
+async function measure(label: string): Promise<ModeResult> {
+  console.log(`\n━━ ${label} ━━`);
+  const numberByEmail = new Map(
+    world.pbx.control
+      .state()
+      .extensions.filter((e) => e.enabled)
+      .map((e) => [e.email_addr.toLowerCase(), e.number]),
+  );
+  const candidates = graph
+    .listUsers()
+    .flatMap((u) => {
+      const number = numberByEmail.get((u.mail ?? u.userPrincipalName).trim().toLowerCase());
+      return number ? [{ id: u.id, number }] : [];
+    })
+    .sort((a, b) => a.id.localeCompare(b.id));
+  latencies.length = 0;
+  pending.clear();
+  const roundsBefore = (await status()).rounds;
+  graph.resetCounters();
+  const started = Date.now();
+  const gapMs = (2 * OVER_SECONDS * 1000) / CHANGES; // uniform in [0, gap): CHANGES gaps average OVER_SECONDS
+  let made = 0;
+  for (let i = 0; i < CHANGES; i++) {
+    await sleep(random() * gapMs);
+    // A user without a change in flight (a second change before the first is written would be one write).
+    let user = candidates[Math.floor(random() * candidates.length)]!;
+    for (let tries = 0; pending.has(user.number) && tries < 100; tries++)
+      user = candidates[Math.floor(random() * candidates.length)]!;
+    if (pending.has(user.number)) continue;
+    const patch =
+      random() < 0.5 ? { jobTitle: `${label} title ${i}` } : { surname: `${label.split(' ')[0]}-${i}` };
+    pending.set(user.number, Date.now());
+    graph.updateUser(user.id, patch);
+    made++;
+    if (made % 50 === 0)
+      console.log(`  … ${made} changes at ${seconds(Date.now() - started)}, ${latencies.length} on the PBX`);
+  }
+  const drainUntil = Date.now() + DRAIN_MS;
+  while (pending.size > 0 && Date.now() < drainUntil) await sleep(200);
+  const minutes = (Date.now() - started) / 60_000;
+  const counters = graph.counters();
+  const rounds = (await status()).rounds - roundsBefore;
+  return {
+    label,
+    latencies: [...latencies].sort((a, b) => a - b),
+    lost: pending.size,
+    graphRequests: counters.total,
+    minutes,
+    rounds,
+    roundMs: await roundDurations(started),
+  };
+}
+
+const results: ModeResult[] = [];
+try {
+  const baselineStarted = Date.now();
+  console.log('\nbaseline: the watcher starts, takes deltaLinks and runs a full sync of the tenant');
+  await startWatcher(NOTIFICATIONS_INTERVAL_SECONDS);
+  await waitForWatcher(
+    'baseline',
+    (s) => s.rounds >= 1 && s.phase === 'waiting' && (s.notifications?.subscriptions.length ?? 0) === 2,
+  );
+  console.log(
+    `baseline done in ${seconds(Date.now() - baselineStarted)}: ${world.pbx.control.state().extensions.length} extensions`,
+  );
+  world.pbx.control.addWebhook(`http://127.0.0.1:${(hook.address() as { port: number }).port}/`, [
+    EXTENSION_EVENT,
+  ]);
+
+  results.push(
+    await measure(
+      `notifications on (receiver + subscriptions, polling every ${NOTIFICATIONS_INTERVAL_SECONDS} s)`,
+    ),
+  );
+  console.log(`  receiver: ${JSON.stringify(worker.receiver?.stats)}`);
+
+  // Notifications off: the watcher stops (deleting its subscriptions), the worker restarts without the
+  // notification settings, the watcher starts again with its cursors (no new baseline) and polls every 5 s.
+  const handle = client.workflow.getHandle(watcherId);
+  await handle.signal(stopDirectorySignal);
+  const state = (await handle.result()) as DirectoryWatcherState;
+  await worker.stop();
+  worker = await startWorker(false);
+  await startWatcher(POLLING_INTERVAL_SECONDS, state);
+  await waitForWatcher('restart', (s) => s.phase === 'waiting' && s.notifications?.enabled === false);
+  results.push(await measure(`notifications off (polling every ${POLLING_INTERVAL_SECONDS} s)`));
+
+  await client.workflow.getHandle(watcherId).signal(stopDirectorySignal);
+  await client.workflow.getHandle(watcherId).result();
+} finally {
+  console.log(`\n━━ results: ${USERS} users, ${CHANGES} changes per mode over ${OVER_SECONDS} s ━━`);
+  for (const r of results) {
+    const p = (n: number) => seconds(percentile(r.latencies, n));
+    console.log(
+      `${r.label}:\n  change → PBX write: p50 ${p(50)}, p95 ${p(95)}, p99 ${p(99)}, max ${p(100)} ` +
+        `(${r.latencies.length} measured, ${r.lost} not written within ${DRAIN_MS / 1000} s)\n` +
+        `  Graph requests: ${r.graphRequests} in ${r.minutes.toFixed(1)} min = ` +
+        `${(r.graphRequests / r.minutes).toFixed(0)}/min; ${r.rounds} delta rounds, ` +
+        `round activity mean ${seconds(r.roundMs.mean)}, max ${seconds(r.roundMs.max)}`,
+    );
+  }
+  await worker.stop();
+  await new Promise<void>((resolve) => hook.close(() => resolve()));
+  await Promise.all([connection.close(), workerConnection.close()]);
+  await world.stop();
+  await temporal.stop();
+}
