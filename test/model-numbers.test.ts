@@ -104,16 +104,14 @@ describe('allocate', () => {
     expect(state).toEqual(emptyNumberState());
   });
 
-  it('allocates for 10,000 users quickly', () => {
+  it('allocates 10,000 distinct numbers in one batch', () => {
     const ctx = context({ policy: numbers({ ranges: [{ from: 10000, to: 29999 }] }) });
-    const started = performance.now();
     const { outcomes } = allocateAll(
       emptyNumberState(),
       Array.from({ length: 10_000 }, (_, i) => ({ owner: `u${i}` })),
       ctx,
     );
     expect(new Set(outcomes.map((o) => (o.ok ? o.number : ''))).size).toBe(10_000);
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
 
