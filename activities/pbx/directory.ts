@@ -5,17 +5,13 @@
  * Failures are `ApplicationFailure`s whose `type` is one of PBX_FAILURE (activities/pbx/errors.ts); retryable
  * ones (PBX down, busy, throttled) are left to Temporal's retry policy.
  */
+import { YEASTAR_PRESENCES, type YeastarPresence } from '../../model/presence.js';
+
 export type PbxId = string;
 
-export const PBX_PRESENCE = [
-  'available',
-  'away',
-  'business_trip',
-  'do_not_disturb',
-  'lunch',
-  'off_work',
-] as const;
-export type PbxPresence = (typeof PBX_PRESENCE)[number];
+/** The presence values extensions have; the model maps Teams presence onto the same set. */
+export const PBX_PRESENCE = YEASTAR_PRESENCES;
+export type PbxPresence = YeastarPresence;
 
 /** What this PBX (variant) supports; callers pick a strategy instead of catching "unsupported". */
 export interface PbxCapabilities {
