@@ -44,22 +44,16 @@ import {
   type DirectoryWatcherState,
 } from '../workflows/directory-watcher.js';
 import { startDevServer } from '../scripts/dev-server.js';
+import { seededRandom } from '../test/support/chaos.js';
+import { flag, GRAPH_LATENCY_MS, PBX_CONCURRENCY, PBX_LATENCY_MS, PROGRESS_EVERY_MS } from './realistic.js';
 import { startSimulatedWorld } from '../scripts/demo-environment.js';
 
-const GRAPH_LATENCY_MS = 150;
-const PBX_LATENCY_MS = 100;
-const PBX_CONCURRENCY = 4;
 const NOTIFICATIONS_INTERVAL_SECONDS = 300;
 const POLLING_INTERVAL_SECONDS = 5;
 const DRAIN_MS = 120_000;
-const PROGRESS_EVERY_MS = 15_000;
 /** The PBX event "extension created/updated/deleted" (msg: {ext_number, option}). */
 const EXTENSION_EVENT = 30022;
 
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
 function positive(name: string, fallback: number): number {
   const value = Number(flag(name) ?? fallback);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a positive integer`);
@@ -81,17 +75,6 @@ function freePort(): Promise<number> {
   });
 }
 
-/** mulberry32: the same seed picks the same users, fields and gaps. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 const random = seededRandom(SEED);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const percentile = (sorted: number[], p: number) =>

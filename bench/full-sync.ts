@@ -21,18 +21,11 @@ import { createWorker } from '../worker/create-worker.js';
 import { fullSync, fullSyncProgressQuery, fullSyncWorkflowId } from '../workflows/full-sync.js';
 import { TENANT_ID } from '../workflows/search-attributes.js';
 import { startDevServer } from '../scripts/dev-server.js';
+import { flag, GRAPH_LATENCY_MS, PBX_CONCURRENCY, PBX_LATENCY_MS, PROGRESS_EVERY_MS } from './realistic.js';
 import { startSimulatedWorld } from '../scripts/demo-environment.js';
 
-const GRAPH_LATENCY_MS = 150;
-const PBX_LATENCY_MS = 100;
-const PBX_CONCURRENCY = 4;
 const HISTORY_SAMPLE = 50;
-const PROGRESS_EVERY_MS = 15_000;
 
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
 const USERS = Number(flag('--users') ?? 10_000);
 if (!Number.isInteger(USERS) || USERS < 1) throw new Error('--users takes a positive integer');
 
