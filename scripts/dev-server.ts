@@ -84,6 +84,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...(options.headless ? ['--headless'] : ['--ui-ip', '127.0.0.1', '--ui-port', String(uiPort)]),
   ];
   const child = spawn(temporalCli(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  // The server never outlives its owner, even one that exits abruptly (jest's forceExit, a crash).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   await waitForPort(port, child, 60_000);
   return {
     address: `127.0.0.1:${port}`,

@@ -42,6 +42,9 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
   };
   child.stderr.on('data', record);
 
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const exited = new Promise<WorkerExit>((resolveExit) =>
     child.once('exit', (code, signal) => resolveExit({ code, signal })),
   );
