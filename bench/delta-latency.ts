@@ -19,7 +19,6 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -46,6 +45,7 @@ import {
 import { startDevServer } from '../scripts/dev-server.js';
 import { seededRandom } from '../test/support/chaos.js';
 import { flag, GRAPH_LATENCY_MS, PBX_CONCURRENCY, PBX_LATENCY_MS, PROGRESS_EVERY_MS } from './realistic.js';
+import { freePort } from '../test/support/ports.js';
 import { startSimulatedWorld } from '../scripts/demo-environment.js';
 
 const NOTIFICATIONS_INTERVAL_SECONDS = 300;
@@ -63,17 +63,6 @@ const USERS = positive('--users', 10_000);
 const CHANGES = positive('--changes', 200);
 const OVER_SECONDS = positive('--over', 300);
 const SEED = positive('--seed', 42);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const random = seededRandom(SEED);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -9,36 +9,23 @@
  * Run: `npx tsx bench/full-sync.ts [--users N]` (default 10,000 users).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadWorkerConfig } from '../config/index.js';
-import { buildDependencies } from '../worker/dependencies.js';
-import { createWorker } from '../worker/create-worker.js';
+import { startInProcessWorker } from '../worker/in-process.js';
 import { fullSync, fullSyncProgressQuery, fullSyncWorkflowId } from '../workflows/full-sync.js';
 import { TENANT_ID } from '../workflows/search-attributes.js';
 import { startDevServer } from '../scripts/dev-server.js';
 import { flag, GRAPH_LATENCY_MS, PBX_CONCURRENCY, PBX_LATENCY_MS, PROGRESS_EVERY_MS } from './realistic.js';
+import { freePort } from '../test/support/ports.js';
 import { startSimulatedWorld } from '../scripts/demo-environment.js';
 
 const HISTORY_SAMPLE = 50;
 
 const USERS = Number(flag('--users') ?? 10_000);
 if (!Number.isInteger(USERS) || USERS < 1) throw new Error('--users takes a positive integer');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
@@ -149,15 +136,7 @@ console.log(
 );
 
 const config = loadWorkerConfig({ ...world.env, ENTRA_PBX_CONFIG_FILE: configFile });
-const deps = buildDependencies(config);
-const workerConnection = await NativeConnection.connect({ address: temporal.address });
-const worker = await createWorker({
-  connection: workerConnection,
-  namespace: 'default',
-  taskQueue: config.taskQueue,
-  activities: counted(createActivities(deps)),
-});
-const running = worker.run();
+const worker = await startInProcessWorker(config, temporal.address, counted);
 const connection = await Connection.connect({ address: temporal.address });
 const client = new Client({ connection });
 const tenantId = config.graph.tenantId;
@@ -391,10 +370,8 @@ try {
   await measuredRun('run 2: full sync with no changes');
   await measureCountCost();
 } finally {
-  worker.shutdown();
-  await running;
-  await deps.close();
-  await Promise.all([connection.close(), workerConnection.close()]);
+  await worker.stop();
+  await connection.close();
   await world.stop();
   await temporal.stop();
   rmSync(dataDir, { recursive: true, force: true });

@@ -5,15 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
 import { loadWorkerConfig } from '../config/index.js';
-import { buildDependencies } from '../worker/dependencies.js';
-import { createWorker } from '../worker/create-worker.js';
+import { startFullSync } from '../client/commands/sync.js';
+import { startInProcessWorker } from '../worker/in-process.js';
 import { startNotificationReceiver } from '../worker/notifications.js';
 import { installRuntime } from '../worker/runtime.js';
-import { fullSync, fullSyncWorkflowId } from '../workflows/full-sync.js';
-import { TENANT_ID } from '../workflows/search-attributes.js';
 import { startDevServer } from './dev-server.js';
 import { startSimulatedWorld } from './demo-environment.js';
 
@@ -41,15 +37,7 @@ const config = loadWorkerConfig({
   GRAPH_NOTIFICATION_CLIENT_STATE: randomBytes(24).toString('base64url'),
   ENTRA_PBX_CONFIG_FILE: process.env.ENTRA_PBX_CONFIG_FILE,
 });
-const deps = buildDependencies(config);
-const workerConnection = await NativeConnection.connect({ address: temporal.address });
-const worker = await createWorker({
-  connection: workerConnection,
-  namespace: 'default',
-  taskQueue: config.taskQueue,
-  activities: createActivities(deps),
-});
-const running = worker.run();
+const worker = await startInProcessWorker(config, temporal.address);
 
 console.log(`
 Temporal Web UI     ${temporal.uiUrl}
@@ -68,36 +56,31 @@ const receiver = await startNotificationReceiver({
 console.log(
   `Graph change notifications are received at ${receiver.url}: \`sync delta start\` subscribes and reacts in about a second`,
 );
-const workflowId = fullSyncWorkflowId(config.graph.tenantId, new Date().toISOString());
-console.log(`full sync ${workflowId} ...`);
-const started = Date.now();
-const result = await client.workflow.execute(fullSync, {
-  workflowId,
-  taskQueue: config.taskQueue,
-  args: [{ tenantId: config.graph.tenantId }],
-  typedSearchAttributes: [{ key: TENANT_ID, value: config.graph.tenantId }],
-});
-console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-console.log(
-  JSON.stringify({ plan: result.plan?.counts, applied: result.convergence, groups: result.groups }, null, 2),
-);
-if (result.plan?.samples.errors.length)
-  console.log(
-    `per-user errors (first ${result.plan.samples.errors.length}):\n  ${result.plan.samples.errors.join('\n  ')}`,
-  );
+// The CLI's own command: progress, the plan, and (when the tenant shrank a lot) the approval it waits for.
+const operator = {
+  client,
+  config: {
+    taskQueue: config.taskQueue,
+    graph: { tenantId: config.graph.tenantId },
+    temporalUiUrl: temporal.uiUrl!,
+  },
+  address: temporal.address,
+  close: () => connection.close(),
+};
+console.log(await startFullSync(operator, { dryRun: false, wait: true, json: false }));
 
 async function shutdown(): Promise<void> {
   await receiver.close();
-  worker.shutdown();
-  await running;
-  await deps.close();
-  await Promise.all([connection.close(), workerConnection.close()]);
+  await worker.stop();
+  await connection.close();
   await world.stop();
   await temporal.stop();
 }
 
 if (exitAfterSync) {
   await shutdown();
+  // A run still waiting for approval keeps a result long-poll open; it is abandoned with the process.
+  process.exit(0);
 } else {
   console.log(
     '\nThe worker keeps running: try `npm run cli -- --help` in another shell (Ctrl-C stops the demo).',
