@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { DELTA_LATEST, type EntraUser, type GraphSource } from '../graph/index.js';
+import { DELTA_LATEST, type GraphSource } from '../graph/index.js';
 import type { PbxDirectory } from '../pbx/index.js';
 import type { SyncPolicy } from '../../model/index.js';
 import { forEachConcurrently } from './concurrency.js';
 import { chosenGroupIds } from './read-directory.js';
-import { createUserPlanner, type PlannedUser } from './user-activities.js';
+import { createUserPlanner, type UserLookup } from './user-activities.js';
 
 export interface DeltaDeps {
   graph: GraphSource;
@@ -39,7 +39,7 @@ export interface DeltaRoundResult {
 }
 
 interface RoundProgress {
-  stage: 'users' | 'groups' | 'apply';
+  stage: 'read' | 'apply';
   users: { cursor: string; done: boolean };
   groups: { cursor: string; done: boolean };
   changes: number;
@@ -90,7 +90,7 @@ export const createDeltaActivities = (deps: DeltaDeps) => {
       const context = Context.current();
       const resumed = context.info.heartbeatDetails as RoundProgress | undefined;
       const progress: RoundProgress = resumed ?? {
-        stage: 'users',
+        stage: 'read',
         users: { cursor: input.cursors.users, done: false },
         groups: { cursor: input.cursors.groups, done: false },
         changes: 0,
@@ -111,40 +111,46 @@ export const createDeltaActivities = (deps: DeltaDeps) => {
         progress.removedGroupIds = [...removedGroups];
       };
 
-      while (!progress.users.done) {
-        const page = await graph.deltaPage('users', progress.users.cursor);
-        for (const change of page.changes) userIds.add(change.kind === 'upsert' ? change.user.id : change.id);
-        progress.changes += page.changes.length;
-        if (page.deltaLink) progress.users = { cursor: page.deltaLink, done: true };
-        else if (page.nextCursor) progress.users.cursor = page.nextCursor;
-        else throw ApplicationFailure.retryable('users delta round ended without a deltaLink');
-        saveSets();
-        beat();
-      }
-      progress.stage = 'groups';
-      while (!progress.groups.done) {
-        const page = await graph.deltaPage('groups', progress.groups.cursor);
-        for (const change of page.changes) {
-          if (change.kind === 'removed') {
-            removedGroups.add(change.id);
-            progress.changes++;
-            continue;
-          }
-          if (!change.members) continue;
-          for (const member of change.members.added) {
-            if (member.type === 'user') groupMemberIds.add(`${change.group.id}/${member.id}`);
-            if (member.type === 'group') nested.add(member.id);
-          }
-          // A removed member's type is not reported: a user id or a nested group id.
-          for (const id of change.members.removed) groupMemberIds.add(`${change.group.id}/${id}`);
-          progress.changes += change.members.added.length + change.members.removed.length;
+      // The users and the groups delta are paged side by side, each from its own cursor.
+      const readUsers = async () => {
+        while (!progress.users.done) {
+          const page = await graph.deltaPage('users', progress.users.cursor);
+          for (const change of page.changes)
+            userIds.add(change.kind === 'upsert' ? change.user.id : change.id);
+          progress.changes += page.changes.length;
+          if (page.deltaLink) progress.users = { cursor: page.deltaLink, done: true };
+          else if (page.nextCursor) progress.users.cursor = page.nextCursor;
+          else throw ApplicationFailure.retryable('users delta round ended without a deltaLink');
+          saveSets();
+          beat();
         }
-        if (page.deltaLink) progress.groups = { cursor: page.deltaLink, done: true };
-        else if (page.nextCursor) progress.groups.cursor = page.nextCursor;
-        else throw ApplicationFailure.retryable('groups delta round ended without a deltaLink');
-        saveSets();
-        beat();
-      }
+      };
+      const readGroups = async () => {
+        while (!progress.groups.done) {
+          const page = await graph.deltaPage('groups', progress.groups.cursor);
+          for (const change of page.changes) {
+            if (change.kind === 'removed') {
+              removedGroups.add(change.id);
+              progress.changes++;
+              continue;
+            }
+            if (!change.members) continue;
+            for (const member of change.members.added) {
+              if (member.type === 'user') groupMemberIds.add(`${change.group.id}/${member.id}`);
+              if (member.type === 'group') nested.add(member.id);
+            }
+            // A removed member's type is not reported: a user id or a nested group id.
+            for (const id of change.members.removed) groupMemberIds.add(`${change.group.id}/${id}`);
+            progress.changes += change.members.added.length + change.members.removed.length;
+          }
+          if (page.deltaLink) progress.groups = { cursor: page.deltaLink, done: true };
+          else if (page.nextCursor) progress.groups.cursor = page.nextCursor;
+          else throw ApplicationFailure.retryable('groups delta round ended without a deltaLink');
+          saveSets();
+          beat();
+        }
+      };
+      await Promise.all([readUsers(), readGroups()]);
       progress.stage = 'apply';
       beat();
 
@@ -161,11 +167,11 @@ export const createDeltaActivities = (deps: DeltaDeps) => {
       // organizations, number ranges) and the groups nested in them.
       const chosen = new Set(chosenGroupIds(policy));
       if (groupMemberIds.size === 0 && nested.size === 0 && userIds.size === 0) return result;
-      const ctx = await planner.context(context.client, input.tenantId, beat);
+      const groups = await planner.chosenGroups(beat);
       if (chosen.size > 0) {
         const relevant = new Set(chosen);
-        for (const group of ctx.groups) for (const id of group.memberGroupIds) relevant.add(id);
-        const groupIds = new Set(ctx.groups.flatMap((g) => [g.id, ...g.memberGroupIds]));
+        for (const group of groups) for (const id of group.memberGroupIds) relevant.add(id);
+        const groupIds = new Set(groups.flatMap((g) => [g.id, ...g.memberGroupIds]));
         for (const key of groupMemberIds) {
           const [groupId, memberId] = key.split('/') as [string, string];
           if (!relevant.has(groupId)) continue;
@@ -182,19 +188,20 @@ export const createDeltaActivities = (deps: DeltaDeps) => {
         if (gone.length > 0) result.fullSyncNeeded = `chosen group(s) deleted: ${gone.join(', ')}`;
       }
 
-      // Re-read every changed user: the current state, not the (possibly replayed or stale) delta entry.
+      // Only the changed users' entities: a round of updates never reads the whole link table.
       const ids = [...userIds].sort();
-      const found = new Map<string, EntraUser | undefined>();
+      const scoped = await planner.context(context.client, input.tenantId, groups, ids);
+      // Re-read every changed user (the current state, not the possibly replayed or stale delta entry) and
+      // what the PBX has for them, in parallel; only the planning itself runs in order.
+      const lookups: UserLookup[] = [];
       await forEachConcurrently(ids, APPLY_CONCURRENCY, async (id) => {
-        found.set(id, await planner.readUser(id));
+        const found = await planner.readUser(id);
+        if (!found && !scoped.managed.has(id)) return; // gone, and never managed by the sync
+        lookups.push(await planner.lookup(scoped, id, found));
       });
+      lookups.sort((a, b) => a.objectId.localeCompare(b.objectId));
       beat();
-      // Sequential: each plan adds its new number to the ledger, so two new users never get one number.
-      const planned: PlannedUser[] = [];
-      for (const id of ids) {
-        if (!found.get(id) && !ctx.managed.has(id)) continue; // gone, and never managed by the sync
-        planned.push(await planner.plan(ctx, id, found.get(id)));
-      }
+      const { ctx, planned } = await planner.planAll(context.client, input.tenantId, scoped, lookups);
       result.users = planned.length;
 
       // One round is one run for the offboarding guard: a mass removal is left to a full sync (approval).

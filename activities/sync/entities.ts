@@ -34,24 +34,39 @@ export interface ManagedUser {
 const userEntities = (tenantId: string) =>
   `WorkflowType = 'userLifecycle' AND ExecutionStatus = 'Running' AND TenantId = '${tenantId}'`;
 
-export async function listManagedUsers(client: Client, tenantId: string): Promise<Map<string, ManagedUser>> {
+/** Object ids per visibility query when listing only some users (keeps the query text short). */
+const IDS_PER_QUERY = 200;
+
+/** Every user entity of the tenant, or (with `objectIds`) only those of these users. */
+export async function listManagedUsers(
+  client: Client,
+  tenantId: string,
+  objectIds?: readonly string[],
+): Promise<Map<string, ManagedUser>> {
   const users = new Map<string, ManagedUser>();
-  for await (const execution of client.workflow.list({ query: userEntities(tenantId) })) {
-    const attributes = execution.typedSearchAttributes;
-    const objectId = attributes.get(ENTRA_OBJECT_ID);
-    if (!objectId) continue;
-    const extensionId = execution.memo?.extensionId;
-    const lastError = execution.memo?.lastError;
-    const number = attributes.get(EXTENSION_NUMBER);
-    users.set(objectId, {
-      objectId,
-      userPrincipalName: attributes.get(USER_PRINCIPAL_NAME) ?? '',
-      phase: (attributes.get(LIFECYCLE_STATE) ?? 'pending') as LifecyclePhase,
-      ...(typeof extensionId === 'string' ? { extensionId } : {}),
-      ...(number ? { number } : {}),
-      ...(typeof lastError === 'string' ? { lastError } : {}),
-    });
+  const queries: string[] = [];
+  if (!objectIds) queries.push(userEntities(tenantId));
+  for (let i = 0; objectIds && i < objectIds.length; i += IDS_PER_QUERY) {
+    const ids = objectIds.slice(i, i + IDS_PER_QUERY).map((id) => `'${id.replaceAll("'", "''")}'`);
+    queries.push(`${userEntities(tenantId)} AND EntraObjectId IN (${ids.join(', ')})`);
   }
+  for (const query of queries)
+    for await (const execution of client.workflow.list({ query })) {
+      const attributes = execution.typedSearchAttributes;
+      const objectId = attributes.get(ENTRA_OBJECT_ID);
+      if (!objectId) continue;
+      const extensionId = execution.memo?.extensionId;
+      const lastError = execution.memo?.lastError;
+      const number = attributes.get(EXTENSION_NUMBER);
+      users.set(objectId, {
+        objectId,
+        userPrincipalName: attributes.get(USER_PRINCIPAL_NAME) ?? '',
+        phase: (attributes.get(LIFECYCLE_STATE) ?? 'pending') as LifecyclePhase,
+        ...(typeof extensionId === 'string' ? { extensionId } : {}),
+        ...(number ? { number } : {}),
+        ...(typeof lastError === 'string' ? { lastError } : {}),
+      });
+    }
   return users;
 }
 

@@ -10,7 +10,7 @@ import {
   type FieldChange,
   type SyncPolicy,
 } from '../../model/index.js';
-import { listManagedUsers } from './entities.js';
+import { linksAndNumbers, listManagedUsers } from './entities.js';
 import { toExistingExtension } from './pbx-snapshot.js';
 
 export interface ExtensionDeps {
@@ -95,25 +95,12 @@ export const createExtensionActivities = ({ pbx, policy, tenantId }: ExtensionDe
 
   /** Only when the PBX refused the planned number because someone took it meanwhile (another worker, an admin). */
   const nextFreeNumber = async (owner: string): Promise<ExtensionNumber> => {
-    const managed = await listManagedUsers(Context.current().client, tenantId);
+    const now = new Date().toISOString();
+    const { numbers } = linksAndNumbers(await listManagedUsers(Context.current().client, tenantId), now);
     const occupied: Record<string, string> = {};
     for await (const extension of pbx.listExtensions())
       occupied[extension.number] = `extension ${extension.number}`;
-    const state = {
-      assigned: {} as Record<string, string>,
-      quarantined: {} as Record<string, { releasedAt: string; owner: string }>,
-    };
-    for (const user of managed.values()) {
-      if (!user.number) continue;
-      if (user.phase === 'quarantined')
-        state.quarantined[user.number] = { releasedAt: new Date().toISOString(), owner: user.objectId };
-      else state.assigned[user.number] = user.objectId;
-    }
-    const { outcome } = allocate(
-      state,
-      { owner },
-      { policy: policy.numbers, now: new Date().toISOString(), occupied },
-    );
+    const { outcome } = allocate(numbers, { owner }, { policy: policy.numbers, now, occupied });
     if (!outcome.ok) throw ApplicationFailure.nonRetryable(outcome.reason, 'NumberRangeExhausted');
     return outcome.number;
   };

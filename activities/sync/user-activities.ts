@@ -165,12 +165,24 @@ const DETAIL = {
 
 /** What the planner needs besides the user: read once, shared by every user planned in one activity. */
 export interface PlanningContext {
+  /** The user entities: all of the tenant's when `complete`, else only those of the users being planned. */
   managed: ReadonlyMap<string, ManagedUser>;
+  complete: boolean;
   /** The groups the policy names, with transitive members (empty when it names none). */
   groups: DirectoryGroup[];
   /** Links and the number ledger; numbers planned for one user are added, so the next one gets another. */
   ledger: ReturnType<typeof linksAndNumbers>;
   now: string;
+  /** PBX organization names by id, read once when an extension in an organization is first seen. */
+  organizationNames?: Promise<ReadonlyMap<string, string>>;
+}
+
+/** A user as Entra ID has them now, and the PBX extensions their plan has to see: the I/O part of planning. */
+export interface UserLookup {
+  objectId: string;
+  /** Undefined when the user is gone from Entra ID (deleted). */
+  found: EntraUser | undefined;
+  existing: ExistingExtension[];
 }
 
 /** One user planned against their own link, their extensions and the ledger (before the guard decides). */
@@ -190,47 +202,83 @@ export interface DispatchTarget {
 }
 
 /**
+ * A plan made against only the users' own entities holds when it keeps a linked extension as it is or
+ * updates it. Anything else (a new number, an adoption, an offboarding the guard weighs against every link,
+ * an error that may depend on who holds a number) needs the tenant's whole link table and ledger.
+ */
+const needsWholeLedger = ({ plan }: PlannedUser): boolean =>
+  plan.creates.length + plan.adoptions.length + plan.disables.length + plan.deletes.length > 0 ||
+  plan.numberAssignments.length + plan.errors.length > 0;
+
+/**
  * Plans single users the way a full sync plans all of them, and messages their entities: shared by
  * `planUser` (one user, operator's resync) and the directory watcher's delta round (the users that changed).
  */
 export const createUserPlanner = ({ graph, pbx, policy }: UserActivityDeps) => {
+  const organizationNamesOf = (ctx: PlanningContext) =>
+    (ctx.organizationNames ??= pbx
+      .listOrganizations()
+      .then(
+        (all) => new Map(all.flatMap((o) => (o.parentId !== undefined ? [[o.id, o.name] as const] : []))),
+      ));
+
   /** The user's linked extension and any extension with the user's email: all the plan needs to see. */
-  const existingFor = async (link: ExtensionLink | undefined, email: string | undefined) => {
+  const existingFor = async (
+    ctx: PlanningContext,
+    link: ExtensionLink | undefined,
+    email: string | undefined,
+  ) => {
     const found = new Map<string, PbxExtension>();
-    const linked = link ? await pbx.getExtension(link.extensionId) : undefined;
+    const [linked, byEmail] = await Promise.all([
+      link ? pbx.getExtension(link.extensionId) : undefined,
+      email ? pbx.findExtensionByEmail(email) : undefined,
+    ]);
     if (linked) found.set(linked.id, linked);
-    const byEmail = email ? await pbx.findExtensionByEmail(email) : undefined;
     if (byEmail) found.set(byEmail.id, byEmail);
     const needsNames =
       policy.groups.organizationSource !== 'none' &&
       [...found.values()].some((e) => e.organizationIds.length > 0);
-    const organizationNames = new Map(
-      needsNames
-        ? (await pbx.listOrganizations()).filter((o) => o.parentId !== undefined).map((o) => [o.id, o.name])
-        : [],
-    );
+    const organizationNames = needsNames ? await organizationNamesOf(ctx) : new Map<string, string>();
     return [...found.values()].map((e): ExistingExtension => toExistingExtension(e, organizationNames));
   };
 
-  return {
+  const evaluate = (ctx: PlanningContext, objectId: string, found: EntraUser | undefined) => {
+    const evaluation = evaluateDirectory(found ? [found] : [], ctx.groups, policy);
+    return { evaluation, entry: evaluation.entries[objectId] };
+  };
+
+  const planner = {
     readUser: (idOrUpn: string) => readUser(graph, idOrUpn),
 
-    async context(client: Client, tenantId: string, onPage: () => void): Promise<PlanningContext> {
+    chosenGroups: (onPage: () => void) => readChosenGroups(graph, policy, onPage),
+
+    /** The planning context: every user entity of the tenant, or only those of `objectIds`. */
+    async context(
+      client: Client,
+      tenantId: string,
+      groups: DirectoryGroup[],
+      objectIds?: readonly string[],
+    ): Promise<PlanningContext> {
       const now = new Date().toISOString();
-      const managed = await listManagedUsers(client, tenantId);
-      const groups = await readChosenGroups(graph, policy, onPage);
-      return { managed, groups, ledger: linksAndNumbers(managed, now), now };
+      const managed = await listManagedUsers(client, tenantId, objectIds);
+      return { managed, complete: !objectIds, groups, ledger: linksAndNumbers(managed, now), now };
     },
 
-    /** `found` is the user as Entra ID has them now; undefined when they are gone (deleted). */
-    async plan(ctx: PlanningContext, objectId: string, found: EntraUser | undefined): Promise<PlannedUser> {
-      const evaluation = evaluateDirectory(found ? [found] : [], ctx.groups, policy);
-      const entry = evaluation.entries[objectId];
+    /** Reads what the user's plan has to see on the PBX (their linked extension, any with their email). */
+    async lookup(ctx: PlanningContext, objectId: string, found: EntraUser | undefined): Promise<UserLookup> {
+      const { entry } = evaluate(ctx, objectId, found);
+      const email = entry?.kind === 'in-scope' ? entry.extension.email : undefined;
+      return { objectId, found, existing: await existingFor(ctx, ctx.ledger.links[objectId], email) };
+    },
+
+    /** Pure: plans a looked-up user, and adds the number they get to the ledger. */
+    planLookedUp(ctx: PlanningContext, { objectId, found, existing }: UserLookup): PlannedUser {
+      const { evaluation, entry } = evaluate(ctx, objectId, found);
       const link = ctx.ledger.links[objectId];
       const plan = planSync({
         directory: evaluation.entries,
         links: link ? { [objectId]: link } : {},
-        existing: await existingFor(link, entry?.kind === 'in-scope' ? entry.extension.email : undefined),
+        existing,
         numbers: ctx.ledger.numbers,
         policy,
         now: ctx.now,
@@ -239,6 +287,23 @@ export const createUserPlanner = ({ graph, pbx, policy }: UserActivityDeps) => {
       for (const assignment of plan.numberAssignments)
         ctx.ledger.numbers.assigned[assignment.number] = assignment.objectId;
       return { objectId, found, entry, link, plan };
+    },
+
+    /**
+     * Plans users in order (each new number goes to the ledger, so two users never get one number). Against
+     * a context of only their own entities, the plans are kept when none needs the whole ledger; otherwise
+     * the whole link table is read and every user planned again (the lookups stay valid: same links).
+     */
+    async planAll(
+      client: Client,
+      tenantId: string,
+      ctx: PlanningContext,
+      lookups: readonly UserLookup[],
+    ): Promise<{ ctx: PlanningContext; planned: PlannedUser[] }> {
+      const planned = lookups.map((lookup) => planner.planLookedUp(ctx, lookup));
+      if (ctx.complete || !planned.some(needsWholeLedger)) return { ctx, planned };
+      const whole = await planner.context(client, tenantId, ctx.groups);
+      return { ctx: whole, planned: lookups.map((lookup) => planner.planLookedUp(whole, lookup)) };
     },
 
     /** The offboarding guard over every planned user together (one delta round counts as one run). */
@@ -286,6 +351,7 @@ export const createUserPlanner = ({ graph, pbx, policy }: UserActivityDeps) => {
         });
     },
   };
+  return planner;
 };
 
 /** Planning and dispatch for one Entra user, the way a full sync does it for all of them. */
@@ -301,7 +367,8 @@ export const createUserActivities = (deps: UserActivityDeps) => {
     async planUser(input: PlanUserInput): Promise<UserPlan> {
       const { client, info } = Context.current();
       const found = await planner.readUser(input.user);
-      const ctx = await planner.context(client, input.tenantId, () => Context.current().heartbeat());
+      const groups = await planner.chosenGroups(() => Context.current().heartbeat());
+      const ctx = await planner.context(client, input.tenantId, groups);
       const { managed } = ctx;
       const objectId = found?.id ?? findManaged(managed, input.user)?.objectId;
       if (!objectId)
@@ -315,7 +382,7 @@ export const createUserActivities = (deps: UserActivityDeps) => {
           dispatched: false,
         };
 
-      const planned = await planner.plan(ctx, objectId, found);
+      const planned = planner.planLookedUp(ctx, await planner.lookup(ctx, objectId, found));
       const { plan, entry, link } = planned;
       const decision = planner.decide(planned, planner.guard(ctx, [planned]));
       if (!input.dryRun)
