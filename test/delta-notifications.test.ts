@@ -201,3 +201,69 @@ test('subscriptions are renewed before they expire, and recreated when Graph no 
     await stopWatcher();
   });
 }, 120_000);
+
+test('lifecycle notifications: reauthorizationRequired renews, subscriptionRemoved subscribes again', async () => {
+  await sync.withWorker(async () => {
+    await startWatcher({ intervalSeconds: 300 });
+    const before = (await status()).notifications!;
+    const users = before.subscriptions.find((x) => x.resource === 'users')!;
+    expect(
+      graph()
+        .listSubscriptions()
+        .map((x) => x.id),
+    ).toContain(users.id);
+
+    // reauthorizationRequired: the watcher renews (PATCH) at once and runs a round
+    const { rounds } = await status();
+    const patchesBefore = patches().length;
+    expect(await graph().sendLifecycleEvent(users.id, 'reauthorizationRequired')).toBe(true);
+    await until(
+      async () => {
+        const s = await status();
+        return (
+          s.notifications!.lastLifecycleEvent?.event === 'reauthorizationRequired' &&
+          s.notifications!.renewed > before.renewed &&
+          s.rounds > rounds
+        );
+      },
+      20_000,
+      'reauthorized',
+    );
+    expect(patches().length).toBeGreaterThan(patchesBefore);
+    expect(patches().some((p) => p.path.includes(users.id) && p.status === 200)).toBe(true);
+
+    // subscriptionRemoved: Graph dropped the subscription; the watcher subscribes again
+    expect(await graph().sendLifecycleEvent(users.id, 'subscriptionRemoved')).toBe(true);
+    expect(
+      graph()
+        .listSubscriptions()
+        .map((x) => x.id),
+    ).not.toContain(users.id);
+    let recreated = '';
+    await until(
+      async () => {
+        const now = (await status()).notifications!;
+        recreated = now.subscriptions.find((x) => x.resource === 'users' && x.id !== users.id)?.id ?? '';
+        return now.lastLifecycleEvent?.event === 'subscriptionRemoved' && recreated !== '';
+      },
+      20_000,
+      'recreated after subscriptionRemoved',
+    );
+    expect(
+      graph()
+        .listSubscriptions()
+        .map((x) => x.id),
+    ).toContain(recreated);
+
+    // the new subscription delivers: a change arrives without polling (the interval is 300 s)
+    const [, , , d] = syncedUsers();
+    graph().updateUser(d!.id, { surname: 'AfterLifecycle' });
+    await until(
+      () => extensionByEmail(emailOf(d!.id))?.last_name === 'AfterLifecycle',
+      10_000,
+      'after subscriptionRemoved',
+    );
+    expect((await status()).lastError).toBeUndefined();
+    await stopWatcher();
+  });
+}, 120_000);

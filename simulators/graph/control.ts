@@ -6,7 +6,7 @@ import type { CounterSnapshot } from './counters.js';
 import type { FaultConfig } from './faults.js';
 import { generateTenant, type GenerateOptions } from './generator.js';
 import type { SimContact, SimContactFolder, SimGroup, SimPresence, SimUser } from './model.js';
-import type { NotificationStats, Subscriptions } from './subscriptions.js';
+import type { LifecycleEvent, NotificationStats, Subscription, Subscriptions } from './subscriptions.js';
 import type { TenantSnapshot } from './tenant.js';
 
 type UserInput = Partial<SimUser> & { userPrincipalName: string; displayName: string };
@@ -119,6 +119,17 @@ export class GraphControl {
   setNotificationDelivery(mode: SimSettings['notificationDelivery']): void {
     this.sim.settings.notificationDelivery = mode;
   }
+  /** Every change-notification subscription, of all apps. */
+  listSubscriptions(): Subscription[] {
+    return structuredClone(this.subscriptions.all());
+  }
+  /**
+   * Sends a lifecycle notification to the subscription's `lifecycleNotificationUrl` (`subscriptionRemoved`
+   * deletes the subscription first, as Graph does). False: no lifecycle URL, or the receiver did not take it.
+   */
+  sendLifecycleEvent(subscriptionId: string, event: LifecycleEvent): Promise<boolean> {
+    return this.subscriptions.sendLifecycleEvent(subscriptionId, event);
+  }
 
   // app registrations
   registerApp(input: Partial<AppRegistration>): AppRegistration {
@@ -205,6 +216,8 @@ export const CONTROL_METHODS = [
   'clearFaults',
   'configure',
   'setNotificationDelivery',
+  'listSubscriptions',
+  'sendLifecycleEvent',
   'registerApp',
   'updateApp',
   'removeApp',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller, SimContext } from './context.js';
 import { GraphHttpError } from './http.js';
 import { CONTACTS_READ, GROUP_READ, USER_READ } from './permissions.js';
-import type { TenantEvent } from './tenant.js';
+import { TenantError, type TenantEvent } from './tenant.js';
 
 export interface Subscription {
   id: string;
@@ -17,6 +17,10 @@ export interface Subscription {
   includeResourceData: boolean;
   latestSupportedTlsVersion: string;
 }
+
+/** Graph lifecycle notifications (reference §6), sent to a subscription's `lifecycleNotificationUrl`. */
+export const LIFECYCLE_EVENTS = ['subscriptionRemoved', 'reauthorizationRequired', 'missed'] as const;
+export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
 
 export interface NotificationStats {
   validations: number;
@@ -176,6 +180,29 @@ export class Subscriptions {
     this.subs.delete(id);
   }
 
+  /** Every subscription, of all apps (control surface). */
+  all(): Subscription[] {
+    return [...this.subs.values()];
+  }
+
+  /**
+   * Sends a lifecycle notification, as Graph does on its own: for `subscriptionRemoved` the subscription is
+   * deleted first. False when nothing was sent (no `lifecycleNotificationUrl`) or the receiver did not
+   * acknowledge it.
+   */
+  async sendLifecycleEvent(id: string, event: LifecycleEvent): Promise<boolean> {
+    if (!LIFECYCLE_EVENTS.includes(event)) {
+      throw new TenantError(
+        400,
+        `Unknown lifecycle event '${String(event)}' (${LIFECYCLE_EVENTS.join(', ')}).`,
+      );
+    }
+    const sub = this.subs.get(id);
+    if (!sub) throw new TenantError(404, `Subscription '${id}' does not exist.`);
+    if (event === 'subscriptionRemoved') this.subs.delete(id);
+    return this.postLifecycle(sub, event);
+  }
+
   clear(): void {
     this.subs.clear();
     this.pending.clear();
@@ -322,23 +349,31 @@ export class Subscriptions {
     const subIds = new Set(value.map((n) => (n as { subscriptionId: string }).subscriptionId));
     for (const id of subIds) {
       const sub = this.subs.get(id);
-      if (!sub?.lifecycleNotificationUrl) continue;
-      const event = {
-        subscriptionId: sub.id,
-        subscriptionExpirationDateTime: sub.expirationDateTime,
-        clientState: sub.clientState,
-        lifecycleEvent: 'missed',
-        tenantId: this.sim.tenantId,
-      };
-      await fetch(sub.lifecycleNotificationUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: JSON.stringify({ value: [event] }),
-        signal: AbortSignal.any([AbortSignal.timeout(DELIVERY_TIMEOUT_MS), this.abort.signal]),
-      }).then(
-        (r) => r.arrayBuffer(),
-        () => undefined,
-      );
+      if (sub) await this.postLifecycle(sub, 'missed');
     }
+  }
+
+  /** Posts one lifecycle notification; true when the receiver acknowledged it (Graph expects 202). */
+  private async postLifecycle(sub: Subscription, lifecycleEvent: LifecycleEvent): Promise<boolean> {
+    if (!sub.lifecycleNotificationUrl) return false;
+    const event = {
+      subscriptionId: sub.id,
+      subscriptionExpirationDateTime: sub.expirationDateTime,
+      clientState: sub.clientState,
+      lifecycleEvent,
+      tenantId: this.sim.tenantId,
+    };
+    return fetch(sub.lifecycleNotificationUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ value: [event] }),
+      signal: AbortSignal.any([AbortSignal.timeout(DELIVERY_TIMEOUT_MS), this.abort.signal]),
+    }).then(
+      async (r) => {
+        await r.arrayBuffer();
+        return r.ok;
+      },
+      () => false,
+    );
   }
 }
