@@ -1,5 +1,5 @@
 import type { SimContact, SimContactFolder, SimGroup, SimPresence, SimUser } from './model.js';
-import { emptyExtensionAttributes } from './model.js';
+import { blankUser } from './model.js';
 import type { TenantSnapshot } from './tenant.js';
 
 export interface GenerateOptions {
@@ -223,27 +223,8 @@ export function generateTenant(options: GenerateOptions): TenantSnapshot {
   const sharedCount = Math.min(SHARED_MAILBOXES.length * 10, Math.max(1, Math.round(count / 500)));
 
   const baseUser = (i: number, displayName: string, upn: string): SimUser => ({
-    id: rng.uuid(),
-    userPrincipalName: upn,
-    displayName,
-    givenName: null,
-    surname: null,
-    mail: null,
-    mobilePhone: null,
-    businessPhones: [],
-    jobTitle: null,
-    department: null,
-    officeLocation: null,
-    preferredLanguage: null,
+    ...blankUser(rng.uuid(), upn, displayName, new Date(BASE_TIME + i * 3_600_000).toISOString()),
     companyName: 'Contoso',
-    accountEnabled: true,
-    userType: 'Member',
-    employeeId: null,
-    otherMails: [],
-    proxyAddresses: [],
-    onPremisesExtensionAttributes: emptyExtensionAttributes(),
-    createdDateTime: new Date(BASE_TIME + i * 3_600_000).toISOString(),
-    deletedDateTime: null,
   });
 
   for (let i = 0; i < count - sharedCount; i++) {

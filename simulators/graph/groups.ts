@@ -7,19 +7,7 @@ import { contextUrl, notFound, parseTop, project } from './odata.js';
 import { GROUP_READ, USER_READ, hasRole, requireRole } from './permissions.js';
 import { USER_TYPE } from './users.js';
 
-const GROUP_PROPS: (keyof SimGroup)[] = [
-  'id',
-  'displayName',
-  'description',
-  'mail',
-  'mailEnabled',
-  'mailNickname',
-  'securityEnabled',
-  'groupTypes',
-  'visibility',
-  'createdDateTime',
-  'deletedDateTime',
-];
+const GROUP_PROPS: readonly (keyof SimGroup)[] = GROUP_DEFAULT_SELECT;
 
 export const GROUP_TYPE: DirectoryType = {
   typeName: 'microsoft.graph.group',

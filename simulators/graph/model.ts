@@ -99,6 +99,38 @@ export const GROUP_DEFAULT_SELECT = [
   'deletedDateTime',
 ] as const;
 
+/** A user with every optional property empty, as Graph stores one created with only the required ones. */
+export function blankUser(
+  id: string,
+  userPrincipalName: string,
+  displayName: string,
+  createdDateTime: string,
+): SimUser {
+  return {
+    id,
+    userPrincipalName,
+    displayName,
+    givenName: null,
+    surname: null,
+    mail: null,
+    mobilePhone: null,
+    businessPhones: [],
+    jobTitle: null,
+    department: null,
+    officeLocation: null,
+    preferredLanguage: null,
+    companyName: null,
+    accountEnabled: true,
+    userType: 'Member',
+    employeeId: null,
+    otherMails: [],
+    proxyAddresses: [],
+    onPremisesExtensionAttributes: emptyExtensionAttributes(),
+    createdDateTime,
+    deletedDateTime: null,
+  };
+}
+
 export function emptyExtensionAttributes(): Record<string, string | null> {
   const attrs: Record<string, string | null> = {};
   for (let i = 1; i <= 15; i++) attrs[`extensionAttribute${i}`] = null;

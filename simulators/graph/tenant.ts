@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Collection } from './collection.js';
 import {
+  blankUser,
   emptyExtensionAttributes,
   type SimContact,
   type SimContactFolder,
@@ -96,23 +97,7 @@ export class Tenant {
       );
     }
     const user: SimUser = {
-      id: randomUUID(),
-      givenName: null,
-      surname: null,
-      mail: null,
-      mobilePhone: null,
-      businessPhones: [],
-      jobTitle: null,
-      department: null,
-      officeLocation: null,
-      preferredLanguage: null,
-      companyName: null,
-      accountEnabled: true,
-      userType: 'Member',
-      employeeId: null,
-      otherMails: [],
-      proxyAddresses: [],
-      createdDateTime: now(),
+      ...blankUser(randomUUID(), input.userPrincipalName, input.displayName, now()),
       ...input,
       onPremisesExtensionAttributes: {
         ...emptyExtensionAttributes(),
