@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { connectOperatorClient, type OperatorClient } from './connect.js';
 import {
@@ -12,6 +12,14 @@ import { deltaStatus, signalDelta, startDelta } from './commands/delta.js';
 import { ping, status } from './commands/status.js';
 import { decideOffboarding, startFullSync, syncStatus } from './commands/sync.js';
 import { resyncUser, showUser } from './commands/user.js';
+
+/** Parses an option that takes a whole number of at least 1 (commander reports the error and exits). */
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new InvalidArgumentError('expected a whole number, at least 1.');
+  return parsed;
+}
 
 interface JsonOption {
   json?: boolean;
@@ -96,7 +104,7 @@ for (const [name, approved] of [
 sync
   .command('status')
   .description("the tenant's running and last few full syncs")
-  .option('--limit <n>', 'how many finished runs to list', (value) => Number.parseInt(value, 10), 5)
+  .option('--limit <n>', 'how many finished runs to list', positiveInteger, 5)
   .addOption(jsonOption())
   .action((options: JsonOption & { limit: number }) =>
     withClient((client) => syncStatus(client, { json: options.json ?? false, limit: options.limit })),
@@ -108,15 +116,19 @@ const delta = sync
 delta
   .command('start')
   .description("start the tenant's directory watcher (a no-op when it runs)")
-  .option('--interval <seconds>', 'seconds between rounds when not poked (default 30, at least 1)', (value) =>
-    Number.parseInt(value, 10),
+  .option('--interval <seconds>', 'seconds between rounds when not poked (default 30)', positiveInteger)
+  .option(
+    '--full-sync-above <users>',
+    'a round with more changed users than this runs a full sync instead (default 500)',
+    positiveInteger,
   )
   .addOption(jsonOption())
-  .action((options: JsonOption & { interval?: number }) =>
+  .action((options: JsonOption & { interval?: number; fullSyncAbove?: number }) =>
     withClient((client) =>
       startDelta(client, {
         json: options.json ?? false,
         ...(options.interval ? { intervalSeconds: options.interval } : {}),
+        ...(options.fullSyncAbove ? { fullSyncAboveUsers: options.fullSyncAbove } : {}),
       }),
     ),
   );

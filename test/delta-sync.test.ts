@@ -385,3 +385,47 @@ test('sync delta status | poke | stop | start on the command line', async () => 
     await signalDelta(operator, 'stop', { json: false });
   });
 }, 90_000);
+
+test('a round with more changed users than fullSyncAboveUsers hands them to a full sync, which applies them all', async () => {
+  await sync.withWorker(async () => {
+    await env.client.workflow.start(directoryWatcher, {
+      workflowId: directoryWatcherWorkflowId(sync.tenantId),
+      taskQueue: sync.config.taskQueue,
+      args: [{ tenantId: sync.tenantId, intervalSeconds: 300, fullSyncAboveUsers: 3 }],
+    });
+    await until(async () => (await status()).phase === 'waiting', 60_000, 'baseline');
+    const before = await status();
+    const burst = syncedUsers().slice(0, 4);
+    for (const user of burst) graph().updateUser(user.id, { surname: `Burst-${user.id.slice(0, 4)}` });
+    await watcher().signal(pokeDirectorySignal);
+    await until(
+      async () => {
+        const s = await status();
+        return s.fullSyncsStarted === before.fullSyncsStarted + 1 && s.phase === 'waiting';
+      },
+      60_000,
+      'full sync for the burst',
+    );
+    expect((await status()).lastFullSync).toMatchObject({
+      reason: expect.stringMatching(/^4 users changed in one round \(more than 3\)/) as unknown,
+      outcome: 'completed',
+    });
+    for (const user of burst)
+      await until(
+        () => extensionByEmail(emailOf(user.id))?.last_name === `Burst-${user.id.slice(0, 4)}`,
+        20_000,
+        `burst ${user.userPrincipalName}`,
+      );
+
+    // a smaller round is applied by the round itself
+    const [one] = burst;
+    await expectDelta(
+      'update after the burst',
+      () => graph().updateUser(one!.id, { jobTitle: 'After the burst' }),
+      () => extensionByEmail(emailOf(one!.id))?.title === 'After the burst',
+    );
+    expect((await status()).fullSyncsStarted).toBe(before.fullSyncsStarted + 1);
+    await watcher().signal(stopDirectorySignal);
+    await watcher().result();
+  });
+}, 120_000);

@@ -25,6 +25,11 @@ export interface DirectoryWatcherInput {
   tenantId: string;
   /** Seconds between delta rounds when nobody pokes (default 30, at least 1). */
   intervalSeconds?: number;
+  /**
+   * A round with more changed users than this (default 500) hands them to a full sync instead: past a few
+   * hundred, bulk reads of the whole directory cost less than reading each user and their extension.
+   */
+  fullSyncAboveUsers?: number;
   /** Continue-as-new after this many rounds (tests); otherwise when Temporal suggests it. */
   maxRoundsPerRun?: number;
   /**
@@ -99,6 +104,7 @@ export const directoryWatcherWorkflowId = (tenantId: string): string => `directo
 
 const DELTA_TOKEN_EXPIRED = 'DeltaTokenExpired';
 const DEFAULT_INTERVAL_SECONDS = 30;
+const DEFAULT_FULL_SYNC_ABOVE_USERS = 500;
 
 const { deltaRound, deltaBaseline } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -313,6 +319,7 @@ export async function directoryWatcher(input: DirectoryWatcherInput): Promise<Di
           tenantId: input.tenantId,
           syncRunId: `${workflowInfo().workflowId}/round-${state.rounds + 1}`,
           cursors: state.cursors!,
+          fullSyncAboveUsers: input.fullSyncAboveUsers ?? DEFAULT_FULL_SYNC_ABOVE_USERS,
         });
         roundsThisRun++;
         state.rounds++;

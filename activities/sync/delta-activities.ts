@@ -23,6 +23,8 @@ export interface DeltaRoundInput {
   /** Recorded by the user entities that apply a request of this round. */
   syncRunId: string;
   cursors: DeltaCursors;
+  /** More changed users than this in one round are left to a full sync (bulk reads beat one read per user). */
+  fullSyncAboveUsers: number;
 }
 
 /** Counts and the new deltaLinks only: a round's result never carries user data into history. */
@@ -188,8 +190,12 @@ export const createDeltaActivities = (deps: DeltaDeps) => {
         if (gone.length > 0) result.fullSyncNeeded = `chosen group(s) deleted: ${gone.join(', ')}`;
       }
 
-      // Only the changed users' entities: a round of updates never reads the whole link table.
       const ids = [...userIds].sort();
+      if (ids.length > input.fullSyncAboveUsers) {
+        result.fullSyncNeeded = `${ids.length} users changed in one round (more than ${input.fullSyncAboveUsers}): a full sync reads them in bulk`;
+        return result;
+      }
+      // Only the changed users' entities: a round of updates never reads the whole link table.
       const scoped = await planner.context(context.client, input.tenantId, groups, ids);
       // Re-read every changed user (the current state, not the possibly replayed or stale delta entry) and
       // what the PBX has for them, in parallel; only the planning itself runs in order.
@@ -198,6 +204,7 @@ export const createDeltaActivities = (deps: DeltaDeps) => {
         const found = await planner.readUser(id);
         if (!found && !scoped.managed.has(id)) return; // gone, and never managed by the sync
         lookups.push(await planner.lookup(scoped, id, found));
+        beat();
       });
       lookups.sort((a, b) => a.objectId.localeCompare(b.objectId));
       beat();
@@ -216,6 +223,7 @@ export const createDeltaActivities = (deps: DeltaDeps) => {
       };
       await forEachConcurrently(decisions, APPLY_CONCURRENCY, async ({ objectId, decision }) => {
         await planner.dispatch(context.client, target, objectId, decision);
+        beat();
         if (decision.kind === 'ensure') result.ensured++;
         if (decision.kind === 'offboard') result.offboarded++;
       });

@@ -103,7 +103,7 @@ const text = (report: DeltaReport): string =>
 /** `sync delta start`: starts the tenant's watcher (idempotent: a running one is left as it is). */
 export async function startDelta(
   operator: OperatorClient,
-  options: { intervalSeconds?: number; json: boolean },
+  options: { intervalSeconds?: number; fullSyncAboveUsers?: number; json: boolean },
 ): Promise<string> {
   const { client, config } = operator;
   const tenantId = config.graph.tenantId;
@@ -113,12 +113,18 @@ export async function startDelta(
     await client.workflow.start(directoryWatcher, {
       workflowId,
       taskQueue: config.taskQueue,
-      args: [{ tenantId, ...(options.intervalSeconds ? { intervalSeconds: options.intervalSeconds } : {}) }],
+      args: [
+        {
+          tenantId,
+          ...(options.intervalSeconds ? { intervalSeconds: options.intervalSeconds } : {}),
+          ...(options.fullSyncAboveUsers ? { fullSyncAboveUsers: options.fullSyncAboveUsers } : {}),
+        },
+      ],
       typedSearchAttributes: [{ key: TENANT_ID, value: tenantId }],
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    message = 'already running (left as it is; `sync delta stop` first to change the interval)';
+    message = 'already running (left as it is; `sync delta stop` first to change its settings)';
   }
   const report = { ...(await describeHandle(operator)), message };
   return render(report, options.json, () => text(report));
