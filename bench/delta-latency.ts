@@ -2,9 +2,10 @@
  * Delta-sync latency benchmark: its own Temporal dev server (temporary SQLite file, headless, a free port), both
  * simulators with realistic settings (Graph 150 ms per request; PBX 100 ms per request, at most 4 processed at
  * once), a generated tenant, an in-process worker and the directory watcher (its first start baselines the
- * tenant with a full sync). Then, twice, it makes `--changes` changes (default 200: a random user's jobTitle or
- * surname, seeded) spread over `--over` seconds (default 300), and times each from the change in the Graph
- * simulator to the PBX write (the PBX simulator's extension-update webhook event for that extension):
+ * tenant with a full sync). Then, twice, it makes `--changes` changes (default 200, seeded: a random user's
+ * jobTitle or surname, and one in `--hire-every` (default 10) a new hire, who needs a new extension and number)
+ * spread over `--over` seconds (default 300), and times each from the change in the Graph simulator to the PBX
+ * write (the PBX simulator's extension webhook event: UPDATE for that extension, CREATE for the new hire's):
  *
  * - notifications on: the worker has GRAPH_NOTIFICATION_* set, its receiver runs, the watcher subscribes to
  *   users and groups and polls only every 300 s, so a change arrives by a change notification (a poke);
@@ -14,7 +15,8 @@
  * tokens, subscriptions). Stops by itself; a change not on the PBX within 2 minutes of the last one is reported
  * as lost.
  *
- * Run: `npx tsx bench/delta-latency.ts [--users N] [--changes N] [--over SECONDS] [--seed N]` (default 10,000
+ * Run: `npx tsx bench/delta-latency.ts [--users N] [--changes N] [--over SECONDS] [--hire-every N] [--seed N]`
+ * (default 10,000
  * users; the initial full sync of 10,000 takes minutes).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -51,6 +53,8 @@ import { startSimulatedWorld } from '../scripts/demo-environment.js';
 const NOTIFICATIONS_INTERVAL_SECONDS = 300;
 const POLLING_INTERVAL_SECONDS = 5;
 const DRAIN_MS = 120_000;
+/** The generated tenant's domain (the simulator's default). */
+const DOMAIN = 'contoso.onmicrosoft.com';
 /** The PBX event "extension created/updated/deleted" (msg: {ext_number, option}). */
 const EXTENSION_EVENT = 30022;
 
@@ -63,6 +67,7 @@ const USERS = positive('--users', 10_000);
 const CHANGES = positive('--changes', 200);
 const OVER_SECONDS = positive('--over', 300);
 const SEED = positive('--seed', 42);
+const HIRE_EVERY = positive('--hire-every', 10);
 
 const random = seededRandom(SEED);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -153,9 +158,12 @@ async function startWorker(notifications: boolean) {
 }
 
 // ── PBX writes, seen through the PBX's extension-update webhook ──────────────────────────────────────────
-/** Extension number → when its change was made in Graph (one pending change per extension at a time). */
-const pending = new Map<string, number>();
-const latencies: number[] = [];
+/**
+ * The changes on their way to the PBX, by what its event will name: `number:<n>` (an update of that extension;
+ * one pending change per extension at a time) or `email:<e>` (a new hire's extension, its number not known yet).
+ */
+const pending = new Map<string, { at: number; kind: 'update' | 'hire' }>();
+const latencies: { kind: 'update' | 'hire'; ms: number }[] = [];
 const hook = createHttpServer((req, res) => {
   const at = Date.now();
   const chunks: Buffer[] = [];
@@ -166,10 +174,19 @@ const hook = createHttpServer((req, res) => {
       const frame = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: number; msg: string };
       if (frame.type !== EXTENSION_EVENT) return;
       const msg = JSON.parse(frame.msg) as { ext_number?: string; option?: string };
-      const changedAt = msg.option === 'UPDATE' && msg.ext_number ? pending.get(msg.ext_number) : undefined;
-      if (changedAt === undefined) return;
-      pending.delete(msg.ext_number!);
-      latencies.push(at - changedAt);
+      if (!msg.ext_number) return;
+      const created =
+        msg.option === 'CREATE'
+          ? world.pbx.control.state().extensions.find((e) => e.number === msg.ext_number)
+          : undefined;
+      const key =
+        msg.option === 'UPDATE'
+          ? `number:${msg.ext_number}`
+          : `email:${created?.email_addr.toLowerCase() ?? ''}`;
+      const change = pending.get(key);
+      if (!change) return;
+      pending.delete(key);
+      latencies.push({ kind: change.kind, ms: at - change.at });
     } catch {
       // not an event frame
     }
@@ -211,7 +228,9 @@ async function waitForWatcher(what: string, ready: (s: DirectoryWatcherState) =>
 
 interface ModeResult {
   label: string;
+  /** Sorted, all changes; and the new hires' alone. */
   latencies: number[];
+  hires: number[];
   lost: number;
   graphRequests: number;
   minutes: number;
@@ -249,15 +268,22 @@ async function measure(label: string): Promise<ModeResult> {
       .extensions.filter((e) => e.enabled)
       .map((e) => [e.email_addr.toLowerCase(), e.number]),
   );
-  const candidates = graph
-    .listUsers()
+  const emailOf = (u: { mail: string | null; userPrincipalName: string }) =>
+    (u.mail ?? u.userPrincipalName).trim().toLowerCase();
+  const users = graph.listUsers();
+  const usersByEmail = new Map<string, number>();
+  for (const u of users) usersByEmail.set(emailOf(u), (usersByEmail.get(emailOf(u)) ?? 0) + 1);
+  // Only users that own their extension: an email shared with another user (the tenant has some on purpose)
+  // may point at the other one's extension, and a change to this one is then rightly written nowhere.
+  const candidates = users
     .flatMap((u) => {
-      const number = numberByEmail.get((u.mail ?? u.userPrincipalName).trim().toLowerCase());
-      return number ? [{ id: u.id, number }] : [];
+      const number = numberByEmail.get(emailOf(u));
+      return number && u.accountEnabled && usersByEmail.get(emailOf(u)) === 1 ? [{ id: u.id, number }] : [];
     })
     .sort((a, b) => a.id.localeCompare(b.id));
   latencies.length = 0;
   pending.clear();
+  const changeOf = new Map<string, object>();
   const roundsBefore = (await status()).rounds;
   graph.resetCounters();
   const started = Date.now();
@@ -265,27 +291,57 @@ async function measure(label: string): Promise<ModeResult> {
   let made = 0;
   for (let i = 0; i < CHANGES; i++) {
     await sleep(random() * gapMs);
-    // A user without a change in flight (a second change before the first is written would be one write).
-    let user = candidates[Math.floor(random() * candidates.length)]!;
-    for (let tries = 0; pending.has(user.number) && tries < 100; tries++)
-      user = candidates[Math.floor(random() * candidates.length)]!;
-    if (pending.has(user.number)) continue;
-    const patch =
-      random() < 0.5 ? { jobTitle: `${label} title ${i}` } : { surname: `${label.split(' ')[0]}-${i}` };
-    pending.set(user.number, Date.now());
-    graph.updateUser(user.id, patch);
+    if (random() < 1 / HIRE_EVERY) {
+      const name = `${label.split(' ')[0]}${label.includes(' off') ? 'Off' : 'On'}${i}`;
+      const email = `hire.${name.toLowerCase()}@${DOMAIN}`;
+      pending.set(`email:${email}`, { at: Date.now(), kind: 'hire' });
+      changeOf.set(`email:${email}`, { hire: email });
+      graph.createUser({
+        userPrincipalName: email,
+        mail: email,
+        displayName: `Hire ${name}`,
+        givenName: 'Hire',
+        surname: name,
+        accountEnabled: true,
+      });
+    } else {
+      // A user without a change in flight (a second change before the first is written would be one write).
+      let user = candidates[Math.floor(random() * candidates.length)]!;
+      for (let tries = 0; pending.has(`number:${user.number}`) && tries < 100; tries++)
+        user = candidates[Math.floor(random() * candidates.length)]!;
+      if (pending.has(`number:${user.number}`)) continue;
+      const patch =
+        random() < 0.5 ? { jobTitle: `${label} title ${i}` } : { surname: `${label.split(' ')[0]}-${i}` };
+      pending.set(`number:${user.number}`, { at: Date.now(), kind: 'update' });
+      changeOf.set(`number:${user.number}`, { userId: user.id, patch });
+      graph.updateUser(user.id, patch);
+    }
     made++;
     if (made % 50 === 0)
       console.log(`  … ${made} changes at ${seconds(Date.now() - started)}, ${latencies.length} on the PBX`);
   }
   const drainUntil = Date.now() + DRAIN_MS;
   while (pending.size > 0 && Date.now() < drainUntil) await sleep(200);
+  for (const key of pending.keys()) {
+    const number = key.startsWith('number:') ? key.slice('number:'.length) : undefined;
+    const extension = world.pbx.control.state().extensions.find((e) => e.number === number);
+    console.log(
+      `  not written: ${JSON.stringify(changeOf.get(key))}` +
+        (extension
+          ? ` → extension ${number} (last name ${extension.last_name}, title ${extension.title}, enabled ${extension.enabled})`
+          : ''),
+    );
+  }
   const minutes = (Date.now() - started) / 60_000;
   const counters = graph.counters();
   const rounds = (await status()).rounds - roundsBefore;
   return {
     label,
-    latencies: [...latencies].sort((a, b) => a - b),
+    latencies: latencies.map((l) => l.ms).sort((a, b) => a - b),
+    hires: latencies
+      .filter((l) => l.kind === 'hire')
+      .map((l) => l.ms)
+      .sort((a, b) => a - b),
     lost: pending.size,
     graphRequests: counters.total,
     minutes,
@@ -337,6 +393,8 @@ try {
     console.log(
       `${r.label}:\n  change → PBX write: p50 ${p(50)}, p95 ${p(95)}, p99 ${p(99)}, max ${p(100)} ` +
         `(${r.latencies.length} measured, ${r.lost} not written within ${DRAIN_MS / 1000} s)\n` +
+        `  new hires alone (${r.hires.length}): p50 ${seconds(percentile(r.hires, 50))}, ` +
+        `max ${seconds(percentile(r.hires, 100))}\n` +
         `  Graph requests: ${r.graphRequests} in ${r.minutes.toFixed(1)} min = ` +
         `${(r.graphRequests / r.minutes).toFixed(0)}/min; ${r.rounds} delta rounds, ` +
         `round activity mean ${seconds(r.roundMs.mean)}, max ${seconds(r.roundMs.max)}`,

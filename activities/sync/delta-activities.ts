@@ -196,7 +196,7 @@ export const createDeltaActivities = (deps: DeltaDeps) => {
         return result;
       }
       // Only the changed users' entities: a round of updates never reads the whole link table.
-      const scoped = await planner.context(context.client, input.tenantId, groups, ids);
+      const scoped = await planner.context(context.client, input.tenantId, groups, beat, ids);
       // Re-read every changed user (the current state, not the possibly replayed or stale delta entry) and
       // what the PBX has for them, in parallel; only the planning itself runs in order.
       const lookups: UserLookup[] = [];
@@ -208,7 +208,7 @@ export const createDeltaActivities = (deps: DeltaDeps) => {
       });
       lookups.sort((a, b) => a.objectId.localeCompare(b.objectId));
       beat();
-      const { ctx, planned } = await planner.planAll(context.client, input.tenantId, scoped, lookups);
+      const { ctx, planned } = await planner.planAll(context.client, input.tenantId, scoped, lookups, beat);
       result.users = planned.length;
 
       // One round is one run for the offboarding guard: a mass removal is left to a full sync (approval).

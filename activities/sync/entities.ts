@@ -34,22 +34,37 @@ export interface ManagedUser {
 const userEntities = (tenantId: string) =>
   `WorkflowType = 'userLifecycle' AND ExecutionStatus = 'Running' AND TenantId = '${tenantId}'`;
 
-/** Object ids per visibility query when listing only some users (keeps the query text short). */
-const IDS_PER_QUERY = 200;
+/** Values per visibility query when listing only some users (keeps the query text short). */
+const VALUES_PER_QUERY = 200;
 
-/** Every user entity of the tenant, or (with `objectIds`) only those of these users. */
+/** Heartbeat this often while listing: a whole tenant's entities may take many seconds to list. */
+const PROGRESS_EVERY = 500;
+
+/** Only the entities of these users, or only those holding these extension numbers. */
+export type EntityFilter = { objectIds: readonly string[] } | { numbers: readonly string[] };
+
+function filteredQueries(tenantId: string, filter: EntityFilter): string[] {
+  const [attribute, values] =
+    'objectIds' in filter ? ['EntraObjectId', filter.objectIds] : ['ExtensionNumber', filter.numbers];
+  const queries: string[] = [];
+  for (let i = 0; i < values.length; i += VALUES_PER_QUERY) {
+    const quoted = values.slice(i, i + VALUES_PER_QUERY).map((v) => `'${v.replaceAll("'", "''")}'`);
+    queries.push(`${userEntities(tenantId)} AND ${attribute} IN (${quoted.join(', ')})`);
+  }
+  return queries;
+}
+
+/**
+ * Every user entity of the tenant, or only those `filter` names. `onProgress` is called every few hundred
+ * entities (a heartbeat).
+ */
 export async function listManagedUsers(
   client: Client,
   tenantId: string,
-  objectIds?: readonly string[],
+  { filter, onProgress }: { filter?: EntityFilter; onProgress?: () => void } = {},
 ): Promise<Map<string, ManagedUser>> {
   const users = new Map<string, ManagedUser>();
-  const queries: string[] = [];
-  if (!objectIds) queries.push(userEntities(tenantId));
-  for (let i = 0; objectIds && i < objectIds.length; i += IDS_PER_QUERY) {
-    const ids = objectIds.slice(i, i + IDS_PER_QUERY).map((id) => `'${id.replaceAll("'", "''")}'`);
-    queries.push(`${userEntities(tenantId)} AND EntraObjectId IN (${ids.join(', ')})`);
-  }
+  const queries = filter ? filteredQueries(tenantId, filter) : [userEntities(tenantId)];
   for (const query of queries)
     for await (const execution of client.workflow.list({ query })) {
       const attributes = execution.typedSearchAttributes;
@@ -66,6 +81,7 @@ export async function listManagedUsers(
         ...(number ? { number } : {}),
         ...(typeof lastError === 'string' ? { lastError } : {}),
       });
+      if (users.size % PROGRESS_EVERY === 0) onProgress?.();
     }
   return users;
 }

@@ -77,7 +77,9 @@ export const createFullSyncActivities = ({ graph, pbx, policy }: FullSyncDeps) =
     const directory = await readDirectory(graph, policy, progress('reading Entra ID'));
     const evaluation = evaluateDirectory(directory.users, directory.groups, policy);
     const snapshot = await readPbxSnapshot(pbx, progress('reading the PBX'));
-    const managed = await listManagedUsers(client, input.tenantId);
+    const managed = await listManagedUsers(client, input.tenantId, {
+      onProgress: progress('reading the link table'),
+    });
     const { links, numbers } = linksAndNumbers(managed, now);
     const plan = planSync({
       directory: evaluation.entries,
@@ -207,7 +209,9 @@ export const createFullSyncActivities = ({ graph, pbx, policy }: FullSyncDeps) =
     const { client } = Context.current();
     const directory = await readDirectory(graph, policy, progress('reading groups'));
     const evaluation = evaluateDirectory(directory.users, directory.groups, policy);
-    const managed = await listManagedUsers(client, input.tenantId);
+    const managed = await listManagedUsers(client, input.tenantId, {
+      onProgress: progress('reading the link table'),
+    });
     const extensionOf = new Map(
       [...managed.values()].flatMap((u) => (u.extensionId ? [[u.objectId, u.extensionId] as const] : [])),
     );

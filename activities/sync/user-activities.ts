@@ -14,11 +14,13 @@ import {
   type ExtensionLink,
   type ExtensionNumber,
   type GuardVerdict,
+  type NumberState,
   type OffboardReason,
   type SyncPlan,
   type SyncPolicy,
 } from '../../model/index.js';
 import { linksAndNumbers, listManagedUsers, sendEnsure, sendOffboard, type ManagedUser } from './entities.js';
+import { createNumberLedgerCache } from './number-ledger-cache.js';
 import { toExistingExtension } from './pbx-snapshot.js';
 import { readChosenGroups } from './read-directory.js';
 
@@ -165,9 +167,12 @@ const DETAIL = {
 
 /** What the planner needs besides the user: read once, shared by every user planned in one activity. */
 export interface PlanningContext {
-  /** The user entities: all of the tenant's when `complete`, else only those of the users being planned. */
+  /** The user entities: all of the tenant's, or only those of the users being planned (a delta round). */
   managed: ReadonlyMap<string, ManagedUser>;
-  complete: boolean;
+  /** True when `ledger.numbers` holds every number in use, so new numbers may be handed out. */
+  wholeLedger: boolean;
+  /** Users with a linked extension in the whole tenant (the offboarding guard's base), once the ledger is whole. */
+  linkCount: number;
   /** The groups the policy names, with transitive members (empty when it names none). */
   groups: DirectoryGroup[];
   /** Links and the number ledger; numbers planned for one user are added, so the next one gets another. */
@@ -210,6 +215,20 @@ const needsWholeLedger = ({ plan }: PlannedUser): boolean =>
   plan.creates.length + plan.adoptions.length + plan.disables.length + plan.deletes.length > 0 ||
   plan.numberAssignments.length + plan.errors.length > 0;
 
+/** How often a round's new numbers are checked against the visibility store before the PBX settles a race. */
+const MAX_NUMBER_CHECKS = 3;
+
+/** Puts the numbers these entities hold into `numbers`, replacing what it said about those numbers. */
+function mergeHolders(numbers: NumberState, holders: ReadonlyMap<string, ManagedUser>, now: string): void {
+  const held = linksAndNumbers(holders, now).numbers;
+  for (const number of [...Object.keys(held.assigned), ...Object.keys(held.quarantined)]) {
+    delete numbers.assigned[number];
+    delete numbers.quarantined[number];
+  }
+  Object.assign(numbers.assigned, held.assigned);
+  Object.assign(numbers.quarantined, held.quarantined);
+}
+
 /**
  * Plans single users the way a full sync plans all of them, and messages their entities: shared by
  * `planUser` (one user, operator's resync) and the directory watcher's delta round (the users that changed).
@@ -242,6 +261,33 @@ export const createUserPlanner = ({ graph, pbx, policy }: UserActivityDeps) => {
     return [...found.values()].map((e): ExistingExtension => toExistingExtension(e, organizationNames));
   };
 
+  const ledgers = createNumberLedgerCache();
+
+  /**
+   * Plans against a ledger that may be stale, then asks the visibility store who holds the numbers handed out:
+   * a number another user's entity took meanwhile goes to them in the ledger, and the users are planned again.
+   */
+  const planCheckingNumbers = async (
+    client: Client,
+    tenantId: string,
+    ctx: PlanningContext,
+    lookups: readonly UserLookup[],
+  ): Promise<PlannedUser[]> => {
+    for (let check = 1; ; check++) {
+      const planned = lookups.map((lookup) => planner.planLookedUp(ctx, lookup));
+      const handedOut = new Map(
+        planned.flatMap((p) => p.plan.numberAssignments.map((a) => [a.number, a.objectId] as const)),
+      );
+      if (handedOut.size === 0 || check > MAX_NUMBER_CHECKS) return planned;
+      const holders = await listManagedUsers(client, tenantId, {
+        filter: { numbers: [...handedOut.keys()] },
+      });
+      const taken = [...holders.values()].filter((h) => h.number && handedOut.get(h.number) !== h.objectId);
+      if (taken.length === 0) return planned;
+      mergeHolders(ctx.ledger.numbers, new Map(taken.map((h) => [h.objectId, h])), ctx.now);
+    }
+  };
+
   const evaluate = (ctx: PlanningContext, objectId: string, found: EntraUser | undefined) => {
     const evaluation = evaluateDirectory(found ? [found] : [], ctx.groups, policy);
     return { evaluation, entry: evaluation.entries[objectId] };
@@ -257,11 +303,23 @@ export const createUserPlanner = ({ graph, pbx, policy }: UserActivityDeps) => {
       client: Client,
       tenantId: string,
       groups: DirectoryGroup[],
+      onProgress: () => void,
       objectIds?: readonly string[],
     ): Promise<PlanningContext> {
       const now = new Date().toISOString();
-      const managed = await listManagedUsers(client, tenantId, objectIds);
-      return { managed, complete: !objectIds, groups, ledger: linksAndNumbers(managed, now), now };
+      const managed = await listManagedUsers(client, tenantId, {
+        onProgress,
+        ...(objectIds ? { filter: { objectIds } } : {}),
+      });
+      const ledger = linksAndNumbers(managed, now);
+      return {
+        managed,
+        wholeLedger: !objectIds,
+        linkCount: Object.keys(ledger.links).length,
+        groups,
+        ledger,
+        now,
+      };
     },
 
     /** Reads what the user's plan has to see on the PBX (their linked extension, any with their email). */
@@ -292,18 +350,27 @@ export const createUserPlanner = ({ graph, pbx, policy }: UserActivityDeps) => {
     /**
      * Plans users in order (each new number goes to the ledger, so two users never get one number). Against
      * a context of only their own entities, the plans are kept when none needs the whole ledger; otherwise
-     * the whole link table is read and every user planned again (the lookups stay valid: same links).
+     * they are planned again against the tenant's ledger (the lookups stay valid: same links).
      */
     async planAll(
       client: Client,
       tenantId: string,
       ctx: PlanningContext,
       lookups: readonly UserLookup[],
+      onProgress: () => void,
     ): Promise<{ ctx: PlanningContext; planned: PlannedUser[] }> {
       const planned = lookups.map((lookup) => planner.planLookedUp(ctx, lookup));
-      if (ctx.complete || !planned.some(needsWholeLedger)) return { ctx, planned };
-      const whole = await planner.context(client, tenantId, ctx.groups);
-      return { ctx: whole, planned: lookups.map((lookup) => planner.planLookedUp(whole, lookup)) };
+      if (ctx.wholeLedger || !planned.some(needsWholeLedger)) return { ctx, planned };
+      const cached = await ledgers.get(client, tenantId, onProgress);
+      // The planned users' own entities were read just now: fresher than the cached ledger.
+      mergeHolders(cached.numbers, ctx.managed, ctx.now);
+      const whole: PlanningContext = {
+        ...ctx,
+        wholeLedger: true,
+        linkCount: cached.linkCount,
+        ledger: { links: ctx.ledger.links, numbers: cached.numbers },
+      };
+      return { ctx: whole, planned: await planCheckingNumbers(client, tenantId, whole, lookups) };
     },
 
     /** The offboarding guard over every planned user together (one delta round counts as one run). */
@@ -313,7 +380,7 @@ export const createUserPlanner = ({ graph, pbx, policy }: UserActivityDeps) => {
           disables: planned.flatMap((p) => p.plan.disables),
           deletes: planned.flatMap((p) => p.plan.deletes),
         },
-        { sourceComplete: true, managedUsers: Object.keys(ctx.ledger.links).length },
+        { sourceComplete: true, managedUsers: ctx.linkCount },
         policy.offboarding,
       );
     },
@@ -367,8 +434,8 @@ export const createUserActivities = (deps: UserActivityDeps) => {
     async planUser(input: PlanUserInput): Promise<UserPlan> {
       const { client, info } = Context.current();
       const found = await planner.readUser(input.user);
-      const groups = await planner.chosenGroups(() => Context.current().heartbeat());
-      const ctx = await planner.context(client, input.tenantId, groups);
+      const beat = () => Context.current().heartbeat();
+      const ctx = await planner.context(client, input.tenantId, await planner.chosenGroups(beat), beat);
       const { managed } = ctx;
       const objectId = found?.id ?? findManaged(managed, input.user)?.objectId;
       if (!objectId)
