@@ -14,6 +14,7 @@ import { deltaStatus, signalDelta, startDelta, type DeltaReport } from '../clien
 import type { OperatorClient } from '../client/connect.js';
 import { loadClientConfig } from '../config/index.js';
 import { decideOffboardingUpdate, fullSyncProgressQuery } from '../workflows/full-sync.js';
+import { buildDependencies } from '../worker/dependencies.js';
 import { startNotificationReceiver } from '../worker/notifications.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
@@ -425,6 +426,55 @@ test('a round with more changed users than fullSyncAboveUsers hands them to a fu
       () => extensionByEmail(emailOf(one!.id))?.title === 'After the burst',
     );
     expect((await status()).fullSyncsStarted).toBe(before.fullSyncsStarted + 1);
+    await watcher().signal(stopDirectorySignal);
+    await watcher().result();
+  });
+}, 120_000);
+
+test('numbers an admin took on the PBX behind the sync are skipped: the new hire gets the next free one', async () => {
+  // An admin's extensions on the lowest numbers the PBX does not hold: whichever the planner picks is refused.
+  const held = new Set(extensions().map((e) => e.number));
+  const adminNumbers: string[] = [];
+  for (let n = 1000; adminNumbers.length < 5; n++) if (!held.has(String(n))) adminNumbers.push(String(n));
+  const deps = buildDependencies(sync.config);
+  try {
+    for (const number of adminNumbers)
+      await deps.pbx.createExtension({
+        number,
+        firstName: 'Admin',
+        lastName: number,
+        email: `admin.${number}@example.com`,
+      });
+  } finally {
+    await deps.close();
+  }
+
+  await sync.withWorker(async () => {
+    await env.client.workflow.start(directoryWatcher, {
+      workflowId: directoryWatcherWorkflowId(sync.tenantId),
+      taskQueue: sync.config.taskQueue,
+      args: [{ tenantId: sync.tenantId, intervalSeconds: 300 }],
+    });
+    await until(async () => (await status()).phase === 'waiting', 60_000, 'baseline');
+    const email = `admin.race@${DOMAIN}`;
+    await expectDelta(
+      'create past numbers an admin took',
+      () => {
+        const id = graph().createUser({
+          userPrincipalName: email,
+          displayName: 'Admin Race',
+          givenName: 'Admin',
+          surname: 'Race',
+          mail: email,
+          accountEnabled: true,
+        }).id;
+        graph().addMember(groupId, id);
+      },
+      () => extensionByEmail(email) !== undefined,
+    );
+    expect(adminNumbers).not.toContain(extensionByEmail(email)!.number);
+    for (const number of adminNumbers)
+      expect(extensions().find((e) => e.number === number)?.email_addr).toBe(`admin.${number}@example.com`);
     await watcher().signal(stopDirectorySignal);
     await watcher().result();
   });

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { GraphSource } from '../activities/graph/index.js';
 import type { PbxDirectory } from '../activities/pbx/index.js';
+import { createNumberLedgerCache } from '../activities/sync/number-ledger-cache.js';
 import { createUserPlanner, type UserLookup } from '../activities/sync/user-activities.js';
 import { defaultSyncPolicy } from '../model/index.js';
 import type { LifecyclePhase } from '../workflows/user-lifecycle.js';
@@ -50,6 +51,7 @@ const planner = createUserPlanner({
   graph: unused<GraphSource>('graph'),
   pbx: unused<PbxDirectory>('pbx'),
   policy: defaultSyncPolicy(),
+  ledgers: createNumberLedgerCache(),
 });
 
 /** A user entity as the visibility store shows it, holding `number`. */

@@ -1,17 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { DELTA_LATEST, type GraphSource } from '../graph/index.js';
-import type { PbxDirectory } from '../pbx/index.js';
-import type { SyncPolicy } from '../../model/index.js';
+import { DELTA_LATEST } from '../graph/index.js';
 import { forEachConcurrently } from './concurrency.js';
 import { chosenGroupIds } from './read-directory.js';
-import { createUserPlanner, type UserLookup } from './user-activities.js';
+import { createUserPlanner, type UserActivityDeps, type UserLookup } from './user-activities.js';
 
-export interface DeltaDeps {
-  graph: GraphSource;
-  pbx: PbxDirectory;
-  policy: SyncPolicy;
-}
+export type DeltaDeps = UserActivityDeps;
 
 export interface DeltaCursors {
   users: string;

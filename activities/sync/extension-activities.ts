@@ -10,13 +10,15 @@ import {
   type FieldChange,
   type SyncPolicy,
 } from '../../model/index.js';
-import { linksAndNumbers, listManagedUsers } from './entities.js';
+import { listManagedUsers } from './entities.js';
+import type { NumberLedgerCache } from './number-ledger-cache.js';
 import { toExistingExtension } from './pbx-snapshot.js';
 
 export interface ExtensionDeps {
   pbx: PbxDirectory;
   policy: SyncPolicy;
   tenantId: string;
+  ledgers: NumberLedgerCache;
 }
 
 export interface EnsureExtensionInput {
@@ -41,6 +43,8 @@ export interface EnsureExtensionResult {
 type Ensured = Omit<EnsureExtensionResult, 'welcomeEmailSent'>;
 
 const MAX_NUMBER_RETRIES = 5;
+/** Candidates checked on the PBX and in the link table per refused number. */
+const MAX_NUMBER_PROBES = 20;
 
 /** Which unique field a PBX duplicate error is about, if it is one. */
 function duplicateField(error: unknown): string | undefined {
@@ -51,7 +55,7 @@ function duplicateField(error: unknown): string | undefined {
 
 const fieldsOf = (changes: FieldChange[]) => changes.map((c) => c.field);
 
-export const createExtensionActivities = ({ pbx, policy, tenantId }: ExtensionDeps) => {
+export const createExtensionActivities = ({ pbx, policy, tenantId, ledgers }: ExtensionDeps) => {
   const organizationIds = async (name: string | undefined): Promise<string[] | undefined> => {
     if (name === undefined) return undefined;
     const found = (await pbx.listOrganizations()).find((o) => o.parentId !== undefined && o.name === name);
@@ -93,16 +97,31 @@ export const createExtensionActivities = ({ pbx, policy, tenantId }: ExtensionDe
     return changes;
   };
 
-  /** Only when the PBX refused the planned number because someone took it meanwhile (another worker, an admin). */
-  const nextFreeNumber = async (owner: string): Promise<ExtensionNumber> => {
-    const now = new Date().toISOString();
-    const { numbers } = linksAndNumbers(await listManagedUsers(Context.current().client, tenantId), now);
-    const occupied: Record<string, string> = {};
-    for await (const extension of pbx.listExtensions())
-      occupied[extension.number] = `extension ${extension.number}`;
-    const { outcome } = allocate(numbers, { owner }, { policy: policy.numbers, now, occupied });
-    if (!outcome.ok) throw ApplicationFailure.nonRetryable(outcome.reason, 'NumberRangeExhausted');
-    return outcome.number;
+  /**
+   * Only when the PBX refused `refused` because something holds it (another process's user, an admin's
+   * extension): the next number free in the kept ledger that neither the PBX nor a user entity holds. One
+   * lookup on each side per candidate, instead of reading the whole PBX and link table.
+   */
+  const nextFreeNumber = async (owner: string, refused: ExtensionNumber): Promise<ExtensionNumber> => {
+    const { client } = Context.current();
+    const { numbers } = await ledgers.get(client, tenantId, () => Context.current().heartbeat());
+    let taken = refused;
+    for (let probe = 0; probe < MAX_NUMBER_PROBES; probe++) {
+      numbers.assigned[taken] = `held on the PBX: ${taken}`;
+      const now = new Date().toISOString();
+      const { outcome } = allocate(numbers, { owner }, { policy: policy.numbers, now });
+      if (!outcome.ok) throw ApplicationFailure.nonRetryable(outcome.reason, 'NumberRangeExhausted');
+      const [onPbx, holders] = await Promise.all([
+        pbx.findExtensionByNumber(outcome.number),
+        listManagedUsers(client, tenantId, { filter: { numbers: [outcome.number] } }),
+      ]);
+      if (!onPbx && [...holders.values()].every((holder) => holder.objectId === owner)) {
+        numbers.assigned[outcome.number] = owner;
+        return outcome.number;
+      }
+      taken = outcome.number;
+    }
+    throw ApplicationFailure.retryable(`no free extension number found in ${MAX_NUMBER_PROBES} tries`);
   };
 
   /**
@@ -177,7 +196,7 @@ export const createExtensionActivities = ({ pbx, policy, tenantId }: ExtensionDe
           if (linked) return linked;
         }
         if (field !== 'number' || attempt >= MAX_NUMBER_RETRIES) throw error;
-        candidate = await nextFreeNumber(desired.objectId);
+        candidate = await nextFreeNumber(desired.objectId, candidate);
       }
     }
   };

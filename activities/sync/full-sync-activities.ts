@@ -25,6 +25,7 @@ import {
   linksAndNumbers,
   type ManagedUser,
 } from './entities.js';
+import type { NumberLedgerCache } from './number-ledger-cache.js';
 import { forEachConcurrently } from './concurrency.js';
 import { readDirectory } from './read-directory.js';
 import { readPbxSnapshot } from './pbx-snapshot.js';
@@ -66,7 +67,12 @@ function newProblems(errors: readonly UserIssue[], managed: ReadonlyMap<string, 
     .filter(({ user, reason }) => managed.get(user.objectId)?.lastError !== reason);
 }
 
-export const createFullSyncActivities = ({ graph, pbx, policy }: FullSyncDeps) => ({
+export const createFullSyncActivities = ({
+  graph,
+  pbx,
+  policy,
+  ledgers,
+}: FullSyncDeps & { ledgers: NumberLedgerCache }) => ({
   /**
    * Reads Entra ID and the PBX, plans, and (unless dry run) messages each user entity that needs a change.
    * A retry repeats the whole read; messages are idempotent, so a crash mid-dispatch duplicates nothing.
@@ -102,6 +108,13 @@ export const createFullSyncActivities = ({ graph, pbx, policy }: FullSyncDeps) =
     }));
     const summary = planSummary(plan, SAMPLE_SIZE);
     if (input.dryRun) return { summary, dispatched: 0, offboard, guard };
+    const kept = structuredClone(numbers);
+    for (const { number, objectId } of plan.numberAssignments) kept.assigned[number] = objectId;
+    ledgers.keep(input.tenantId, {
+      readAt: Date.parse(now),
+      numbers: kept,
+      linkCount: Object.keys(links).length,
+    });
 
     const desiredById = new Map<string, DesiredExtension>();
     for (const entry of Object.values(evaluation.entries))

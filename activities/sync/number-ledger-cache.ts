@@ -18,7 +18,7 @@ export interface CachedLedger {
  * visibility store takes seconds at 10,000 users (much longer on a busy dev server), so the last whole read is
  * kept for a while and the numbers planned meanwhile are added to it. Numbers taken since by another process
  * are found by asking the visibility store about just the planned numbers (see the planner), and the PBX's
- * unique-number rule settles any race left.
+ * unique-number rule settles any race left. One per worker process, shared by the activities that hand out numbers.
  */
 export function createNumberLedgerCache(clock: () => number = Date.now) {
   const ledgers = new Map<string, CachedLedger>();
@@ -33,5 +33,12 @@ export function createNumberLedgerCache(clock: () => number = Date.now) {
       ledgers.set(tenantId, ledger);
       return ledger;
     },
+
+    /** Keeps a whole read made elsewhere (a full sync's), with the numbers its plan handed out. */
+    keep(tenantId: string, ledger: CachedLedger): void {
+      ledgers.set(tenantId, ledger);
+    },
   };
 }
+
+export type NumberLedgerCache = ReturnType<typeof createNumberLedgerCache>;

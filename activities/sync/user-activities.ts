@@ -20,7 +20,7 @@ import {
   type SyncPolicy,
 } from '../../model/index.js';
 import { linksAndNumbers, listManagedUsers, sendEnsure, sendOffboard, type ManagedUser } from './entities.js';
-import { createNumberLedgerCache } from './number-ledger-cache.js';
+import type { NumberLedgerCache } from './number-ledger-cache.js';
 import { toExistingExtension } from './pbx-snapshot.js';
 import { readChosenGroups } from './read-directory.js';
 
@@ -28,6 +28,7 @@ export interface UserActivityDeps {
   graph: GraphSource;
   pbx: PbxDirectory;
   policy: SyncPolicy;
+  ledgers: NumberLedgerCache;
 }
 
 export interface PlanUserInput {
@@ -233,7 +234,7 @@ function mergeHolders(numbers: NumberState, holders: ReadonlyMap<string, Managed
  * Plans single users the way a full sync plans all of them, and messages their entities: shared by
  * `planUser` (one user, operator's resync) and the directory watcher's delta round (the users that changed).
  */
-export const createUserPlanner = ({ graph, pbx, policy }: UserActivityDeps) => {
+export const createUserPlanner = ({ graph, pbx, policy, ledgers }: UserActivityDeps) => {
   const organizationNamesOf = (ctx: PlanningContext) =>
     (ctx.organizationNames ??= pbx
       .listOrganizations()
@@ -260,8 +261,6 @@ export const createUserPlanner = ({ graph, pbx, policy }: UserActivityDeps) => {
     const organizationNames = needsNames ? await organizationNamesOf(ctx) : new Map<string, string>();
     return [...found.values()].map((e): ExistingExtension => toExistingExtension(e, organizationNames));
   };
-
-  const ledgers = createNumberLedgerCache();
 
   /**
    * Plans against a ledger that may be stale, then asks the visibility store who holds the numbers handed out:
