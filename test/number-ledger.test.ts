@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { GraphSource } from '../activities/graph/index.js';
 import type { PbxDirectory } from '../activities/pbx/index.js';
-import { createNumberLedgerCache } from '../activities/sync/number-ledger-cache.js';
+import { LEDGER_MAX_AGE_MS, createNumberLedgerCache } from '../activities/sync/number-ledger-cache.js';
 import { createUserPlanner, type UserLookup } from '../activities/sync/user-activities.js';
 import { defaultSyncPolicy } from '../model/index.js';
 import type { LifecyclePhase } from '../workflows/user-lifecycle.js';
@@ -73,8 +73,8 @@ async function entityHolding(objectId: string, number: string, phase: LifecycleP
   started.push(workflowId);
 }
 
-async function visible(count: number): Promise<void> {
-  const query = `WorkflowType = 'userLifecycle' AND TenantId = '${tenantId}'`;
+async function visible(count: number, tenant = tenantId): Promise<void> {
+  const query = `WorkflowType = 'userLifecycle' AND TenantId = '${tenant}'`;
   for (let tries = 0; (await env.client.workflow.count(query)).count < count; tries++) {
     if (tries > 200) throw new Error(`${count} entities not visible`);
     await sleep(50);
@@ -126,4 +126,39 @@ test('new numbers skip those held when the ledger was read and those taken after
   expect(await numberForNewHire('hire-2')).toBe('1005');
   // what it learnt is kept
   expect(await numberForNewHire('hire-3')).toBe('1006');
+}, 60_000);
+
+test('an old ledger keeps serving while it is read again in the background, and what this process planned stays', async () => {
+  let now = 0;
+  const ledgers = createNumberLedgerCache(() => now);
+  const tenant = `${tenantId}-refresh`;
+  const first = await ledgers.get(env.client, tenant, () => undefined);
+  expect(first.numbers.assigned).toEqual({});
+  first.numbers.assigned['1000'] = 'planned-here'; // as a planner does
+
+  now = LEDGER_MAX_AGE_MS;
+  const workflowId = userWorkflowId(tenant, 'holder-late');
+  await env.client.workflow.start(userLifecycle, {
+    workflowId,
+    taskQueue,
+    args: [{ tenantId: tenant, objectId: 'holder-late', userPrincipalName: 'holder-late@contoso.com' }],
+    memo: { extensionId: 'ext-late' },
+    typedSearchAttributes: [
+      { key: TENANT_ID, value: tenant },
+      { key: ENTRA_OBJECT_ID, value: 'holder-late' },
+      { key: LIFECYCLE_STATE, value: 'active' },
+      { key: EXTENSION_NUMBER, value: '1001' },
+    ],
+  });
+  started.push(workflowId);
+  await visible(1, tenant);
+  // old: served at once, and a read starts behind it
+  expect(await ledgers.get(env.client, tenant, () => undefined)).toBe(first);
+  let fresh = first;
+  for (let tries = 0; fresh === first && tries < 100; tries++) {
+    await sleep(50);
+    fresh = await ledgers.get(env.client, tenant, () => undefined);
+  }
+  expect(fresh).not.toBe(first);
+  expect(fresh.numbers.assigned).toEqual({ '1000': 'planned-here', '1001': 'holder-late' });
 }, 60_000);

@@ -2,8 +2,10 @@ import type { Client } from '@temporalio/client';
 import type { NumberState } from '../../model/index.js';
 import { linksAndNumbers, listManagedUsers } from './entities.js';
 
-/** How long one whole read of the link table serves the numbers handed out by delta rounds. */
+/** After this long a kept ledger is read again, in the background: until then the kept one serves. */
 export const LEDGER_MAX_AGE_MS = 10 * 60_000;
+/** How often a caller waiting for another caller's read heartbeats. */
+const WAITING_BEAT_MS = 5_000;
 
 export interface CachedLedger {
   readAt: number;
@@ -13,25 +15,62 @@ export interface CachedLedger {
   linkCount: number;
 }
 
+async function whileWaiting<T>(promise: Promise<T>, onProgress: () => void): Promise<T> {
+  const timer = setInterval(onProgress, WAITING_BEAT_MS);
+  try {
+    return await promise;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /**
  * The tenant's number ledger for delta rounds that hand out numbers. Listing every user entity from Temporal's
  * visibility store takes seconds at 10,000 users (much longer on a busy dev server), so the last whole read is
- * kept for a while and the numbers planned meanwhile are added to it. Numbers taken since by another process
- * are found by asking the visibility store about just the planned numbers (see the planner), and the PBX's
- * unique-number rule settles any race left. One per worker process, shared by the activities that hand out numbers.
+ * kept, the numbers planned meanwhile are added to it, and it is read again in the background once it is old.
+ * Numbers taken by another process since the read are found by asking the visibility store about just the
+ * planned numbers (see the planner), and the PBX's unique-number rule settles any race left. One per worker
+ * process, shared by the activities that hand out numbers.
  */
 export function createNumberLedgerCache(clock: () => number = Date.now) {
   const ledgers = new Map<string, CachedLedger>();
+  const reading = new Map<string, Promise<CachedLedger>>();
+
+  const read = (client: Client, tenantId: string, onProgress: () => void): Promise<CachedLedger> => {
+    const inFlight = reading.get(tenantId);
+    if (inFlight) return inFlight;
+    const readAt = clock();
+    const promise = listManagedUsers(client, tenantId, { onProgress })
+      .then((managed) => {
+        const { links, numbers } = linksAndNumbers(managed, new Date(readAt).toISOString());
+        // Numbers this process planned stay taken even if their entity has not published them yet.
+        for (const [number, owner] of Object.entries(ledgers.get(tenantId)?.numbers.assigned ?? {}))
+          if (numbers.assigned[number] === undefined && numbers.quarantined[number] === undefined)
+            numbers.assigned[number] = owner;
+        const ledger = { readAt, numbers, linkCount: Object.keys(links).length };
+        ledgers.set(tenantId, ledger);
+        return ledger;
+      })
+      .finally(() => reading.delete(tenantId));
+    reading.set(tenantId, promise);
+    return promise;
+  };
+  const readInBackground = (client: Client, tenantId: string) => {
+    read(client, tenantId, () => undefined).catch(() => undefined); // the next caller reads again
+  };
+
   return {
+    /** The kept ledger (read again in the background when old), or a whole read now when there is none. */
     async get(client: Client, tenantId: string, onProgress: () => void): Promise<CachedLedger> {
-      const cached = ledgers.get(tenantId);
-      if (cached && clock() - cached.readAt < LEDGER_MAX_AGE_MS) return cached;
-      const readAt = clock();
-      const managed = await listManagedUsers(client, tenantId, { onProgress });
-      const { links, numbers } = linksAndNumbers(managed, new Date(readAt).toISOString());
-      const ledger = { readAt, numbers, linkCount: Object.keys(links).length };
-      ledgers.set(tenantId, ledger);
-      return ledger;
+      const kept = ledgers.get(tenantId);
+      if (!kept) return whileWaiting(read(client, tenantId, onProgress), onProgress);
+      if (clock() - kept.readAt >= LEDGER_MAX_AGE_MS) readInBackground(client, tenantId);
+      return kept;
+    },
+
+    /** Starts a whole read in the background when none is kept, so the first new hire need not wait for it. */
+    warm(client: Client, tenantId: string): void {
+      if (!ledgers.has(tenantId)) readInBackground(client, tenantId);
     },
 
     /** Keeps a whole read made elsewhere (a full sync's), with the numbers its plan handed out. */
