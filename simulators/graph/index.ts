@@ -147,6 +147,9 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       writeResponse(res, req, response);
     })().catch(() => res.destroy());
   });
+  // Graph's front ends keep idle connections for minutes (exact value UNCONFIRMED); Node's default of 5 s would
+  // reset sockets under clients that poll every 5 s, a failure the real service does not show.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
