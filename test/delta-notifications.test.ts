@@ -202,7 +202,7 @@ test('subscriptions are renewed before they expire, and recreated when Graph no 
   });
 }, 120_000);
 
-test('lifecycle notifications: reauthorizationRequired renews, subscriptionRemoved subscribes again', async () => {
+test('lifecycle notifications: missed and reauthorizationRequired renew and run a round, subscriptionRemoved subscribes again', async () => {
   await sync.withWorker(async () => {
     await startWatcher({ intervalSeconds: 300 });
     const before = (await status()).notifications!;
@@ -213,24 +213,26 @@ test('lifecycle notifications: reauthorizationRequired renews, subscriptionRemov
         .map((x) => x.id),
     ).toContain(users.id);
 
-    // reauthorizationRequired: the watcher renews (PATCH) at once and runs a round
-    const { rounds } = await status();
-    const patchesBefore = patches().length;
-    expect(await graph().sendLifecycleEvent(users.id, 'reauthorizationRequired')).toBe(true);
-    await until(
-      async () => {
-        const s = await status();
-        return (
-          s.notifications!.lastLifecycleEvent?.event === 'reauthorizationRequired' &&
-          s.notifications!.renewed > before.renewed &&
-          s.rounds > rounds
-        );
-      },
-      20_000,
-      'reauthorized',
-    );
-    expect(patches().length).toBeGreaterThan(patchesBefore);
-    expect(patches().some((p) => p.path.includes(users.id) && p.status === 200)).toBe(true);
+    // missed and reauthorizationRequired: the watcher renews (PATCH) at once and runs a round
+    for (const event of ['missed', 'reauthorizationRequired'] as const) {
+      const { rounds, notifications } = await status();
+      const patchesBefore = patches().length;
+      expect(await graph().sendLifecycleEvent(users.id, event)).toBe(true);
+      await until(
+        async () => {
+          const s = await status();
+          return (
+            s.notifications!.lastLifecycleEvent?.event === event &&
+            s.notifications!.renewed > notifications!.renewed &&
+            s.rounds > rounds
+          );
+        },
+        20_000,
+        `renewed after ${event}`,
+      );
+      expect(patches().length).toBeGreaterThan(patchesBefore);
+      expect(patches().some((p) => p.path.includes(users.id) && p.status === 200)).toBe(true);
+    }
 
     // subscriptionRemoved: Graph dropped the subscription; the watcher subscribes again
     expect(await graph().sendLifecycleEvent(users.id, 'subscriptionRemoved')).toBe(true);

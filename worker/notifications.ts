@@ -92,11 +92,9 @@ export async function startNotificationReceiver(
     stats.accepted += genuine.length;
     stats.rejected += items.length - genuine.length;
     // Changes and lifecycle events (missed, reauthorizationRequired, subscriptionRemoved) all mean: look now.
-    // A subscription that was removed or needs reauthorizing is renewed (or recreated) by the watcher.
+    // A lifecycle event also has the watcher renew (or recreate) its subscriptions.
     const lifecycle = new Set(
-      genuine
-        .map((n) => n.lifecycleEvent)
-        .filter((e): e is string => e === 'subscriptionRemoved' || e === 'reauthorizationRequired'),
+      genuine.map((n) => n.lifecycleEvent).filter((e): e is string => typeof e === 'string'),
     );
     for (const event of lifecycle)
       void watcher.signal(subscriptionLifecycleSignal, { event }).catch(() => undefined);

@@ -172,10 +172,11 @@ export async function directoryWatcher(input: DirectoryWatcherInput): Promise<Di
     poked = true;
   });
   setHandler(subscriptionLifecycleSignal, ({ event }) => {
-    poked = true; // every lifecycle event (missed included) asks for a round
     if (state.notifications) state.notifications.lastLifecycleEvent = { at: now(), event };
-    // reauthorizationRequired: renew now; subscriptionRemoved: the renewal's 404 subscribes again.
-    if (event === 'reauthorizationRequired' || event === 'subscriptionRemoved') forceRenewal = true;
+    // Every lifecycle event asks for a round (missed: changes were not delivered) and a renewal
+    // (reauthorizationRequired: renew now; subscriptionRemoved: the renewal's 404 subscribes again).
+    poked = true;
+    forceRenewal = true;
   });
   setHandler(stopDirectorySignal, () => {
     stopped = true;
