@@ -1,12 +1,16 @@
 /**
  * The demo: a Temporal dev server, the Graph/Entra and Yeastar simulators with a generated tenant, a worker,
- * and a full sync. Everything binds to 127.0.0.1; state is kept under .data/ so a second run is a re-sync.
+ * a full sync, then the directory watcher and one Entra change timed to the PBX. Everything binds to 127.0.0.1; state is kept under .data/ so a second run is a re-sync.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { loadWorkerConfig } from '../config/index.js';
+import { startDelta } from '../client/commands/delta.js';
 import { startFullSync } from '../client/commands/sync.js';
+import { directoryStatusQuery, directoryWatcherWorkflowId } from '../workflows/directory-watcher.js';
 import { startInProcessWorker } from '../worker/in-process.js';
 import { startNotificationReceiver } from '../worker/notifications.js';
 import { installRuntime } from '../worker/runtime.js';
@@ -16,6 +20,18 @@ import { startSimulatedWorld } from './demo-environment.js';
 const DATA_DIR = resolve(import.meta.dirname, '../.data/demo');
 const users = Number(process.env.DEMO_USERS ?? 200);
 const exitAfterSync = process.argv.includes('--exit-after-sync');
+/** How long the demo waits for the directory watcher to baseline, and then for one change to arrive. */
+const DELTA_DEMO_TIMEOUT_MS = 120_000;
+
+/** The subscriptions' clientState, kept with the demo's data: subscriptions outlive a restart, as Graph's do. */
+function demoClientState(): string {
+  const file = resolve(DATA_DIR, 'notification-client-state');
+  if (!existsSync(file)) {
+    mkdirSync(DATA_DIR, { recursive: true });
+    writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8');
+}
 
 installRuntime();
 const temporal = await startDevServer({
@@ -34,7 +50,7 @@ const config = loadWorkerConfig({
   ...world.env,
   GRAPH_NOTIFICATION_URL: `http://127.0.0.1:${notificationPort}/notifications`,
   GRAPH_NOTIFICATION_PORT: String(notificationPort),
-  GRAPH_NOTIFICATION_CLIENT_STATE: randomBytes(24).toString('base64url'),
+  GRAPH_NOTIFICATION_CLIENT_STATE: demoClientState(),
   ENTRA_PBX_CONFIG_FILE: process.env.ENTRA_PBX_CONFIG_FILE,
 });
 const worker = await startInProcessWorker(config, temporal.address);
@@ -68,6 +84,54 @@ const operator = {
   close: () => connection.close(),
 };
 console.log(await startFullSync(operator, { dryRun: false, wait: true, json: false }));
+console.log(await startDelta(operator, { json: false }));
+await showDeltaSync();
+
+/**
+ * Delta sync at work: once the directory watcher has baselined and subscribed, one Entra change (a job title,
+ * made through the Graph simulator's control API) and the time until the PBX shows it.
+ */
+async function showDeltaSync(): Promise<void> {
+  const watcher = client.workflow.getHandle(directoryWatcherWorkflowId(config.graph.tenantId));
+  const ready = async () => {
+    const state = await watcher.query(directoryStatusQuery).catch(() => undefined);
+    return state?.phase === 'waiting' && (state.notifications?.subscriptions.length ?? 0) > 0;
+  };
+  const readyBy = Date.now() + DELTA_DEMO_TIMEOUT_MS;
+  while (!(await ready()) && Date.now() < readyBy) await sleep(250);
+  const extensionOf = (email: string) =>
+    world.pbx.control.state().extensions.find((e) => e.enabled && e.email_addr.toLowerCase() === email);
+  const emailOf = (u: { mail: string | null; userPrincipalName: string }) =>
+    (u.mail ?? u.userPrincipalName).toLowerCase();
+  const users = world.graph.control.listUsers();
+  // Someone who owns their extension: the generated tenant gives a few users another user's email on purpose.
+  const user = users.find(
+    (u) =>
+      u.accountEnabled &&
+      extensionOf(emailOf(u)) &&
+      users.filter((other) => emailOf(other) === emailOf(u)).length === 1,
+  );
+  if (!user || !(await ready())) {
+    console.log(
+      'Delta sync: the directory watcher is not ready yet; see `npm run cli -- sync delta status`.',
+    );
+    return;
+  }
+  const email = emailOf(user);
+  const jobTitle = `Demo change ${new Date().toISOString().slice(11, 19).replaceAll(':', '')}`;
+  const changedAt = Date.now();
+  const pokes = receiver.stats.pokes;
+  world.graph.control.updateUser(user.id, { jobTitle });
+  while (extensionOf(email)?.title !== jobTitle && Date.now() - changedAt < DELTA_DEMO_TIMEOUT_MS)
+    await sleep(50);
+  const extension = extensionOf(email);
+  console.log(
+    extension?.title === jobTitle
+      ? `Delta sync: ${user.displayName}'s job title changed in Entra ID; extension ${extension.number} on the PBX ` +
+          `had it ${Date.now() - changedAt} ms later (${receiver.stats.pokes > pokes ? 'a change notification woke the directory watcher' : 'found by polling'}).`
+      : `Delta sync: the change to ${user.displayName} has not reached the PBX yet; see \`sync delta status\`.`,
+  );
+}
 
 async function shutdown(): Promise<void> {
   await receiver.close();

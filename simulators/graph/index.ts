@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ALL_ROLES, AppRegistry, newClientSecret, type AppRegistration } from './apps.js';
 import { ensureServerTls } from './certs.js';
@@ -99,7 +100,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     clientSecret: options.defaultClientSecret ?? newClientSecret(),
     roles: [...ALL_ROLES],
   }) as GraphSimulator['defaultApp'];
-  const subscriptions = new Subscriptions(sim);
+  const subscriptions = new Subscriptions(sim, join(dataDir, 'subscriptions.json'));
   const control = new GraphControl(sim, subscriptions);
   if (options.tenantFile && existsSync(options.tenantFile)) control.loadTenant(options.tenantFile);
   else if (options.users)

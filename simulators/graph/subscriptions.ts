@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Caller, SimContext } from './context.js';
 import { GraphHttpError } from './http.js';
 import { CONTACTS_READ, GROUP_READ, USER_READ } from './permissions.js';
@@ -99,8 +100,19 @@ export class Subscriptions {
   private readonly abort = new AbortController();
   readonly stats: NotificationStats = { validations: 0, delivered: 0, failed: 0, dropped: 0 };
 
-  constructor(private readonly sim: SimContext) {
+  /** `file`: where subscriptions outlive a restart, as Graph's do (those expired meanwhile are dropped). */
+  constructor(
+    private readonly sim: SimContext,
+    private readonly file?: string,
+  ) {
     sim.tenant.onChange((event) => this.onTenantEvent(event));
+    if (!file || !existsSync(file)) return;
+    for (const sub of JSON.parse(readFileSync(file, 'utf8')) as Subscription[])
+      if (Date.parse(sub.expirationDateTime) > Date.now()) this.subs.set(sub.id, sub);
+  }
+
+  private save(): void {
+    if (this.file) writeFileSync(this.file, JSON.stringify([...this.subs.values()]));
   }
 
   async create(body: Record<string, unknown>, caller: Caller): Promise<Subscription> {
@@ -150,6 +162,7 @@ export class Subscriptions {
       latestSupportedTlsVersion: 'v1_2',
     };
     this.subs.set(sub.id, sub);
+    this.save();
     return sub;
   }
 
@@ -172,12 +185,14 @@ export class Subscriptions {
       body['expirationDateTime'],
       rule?.maxMinutes ?? DIRECTORY_MAX_MINUTES,
     );
+    this.save();
     return sub;
   }
 
   delete(id: string, clientId: string): void {
     this.get(id, clientId);
     this.subs.delete(id);
+    this.save();
   }
 
   /** Every subscription, of all apps (control surface). */
@@ -199,12 +214,16 @@ export class Subscriptions {
     }
     const sub = this.subs.get(id);
     if (!sub) throw new TenantError(404, `Subscription '${id}' does not exist.`);
-    if (event === 'subscriptionRemoved') this.subs.delete(id);
+    if (event === 'subscriptionRemoved') {
+      this.subs.delete(id);
+      this.save();
+    }
     return this.postLifecycle(sub, event);
   }
 
   clear(): void {
     this.subs.clear();
+    this.save();
     this.pending.clear();
   }
 

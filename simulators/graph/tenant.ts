@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { Collection } from './collection.js';
 import {
   blankUser,
@@ -75,8 +75,11 @@ export class Tenant {
   private log: ChangeEntry[] = [];
   private seq = 0;
   private listeners: ((event: TenantEvent) => void)[] = [];
-  /** Bumped whenever existing delta tokens must stop working (reset, load, expire). */
-  epoch = 1;
+  /**
+   * Bumped whenever existing delta tokens must stop working (reset, load, expire). Random at start: the tenant
+   * is generated again on each start, so tokens a previous run handed out must not be taken as this one's.
+   */
+  epoch = randomInt(1, 2 ** 31);
 
   get sequence(): number {
     return this.seq;
