@@ -106,9 +106,11 @@ const DELTA_TOKEN_EXPIRED = 'DeltaTokenExpired';
 const DEFAULT_INTERVAL_SECONDS = 30;
 const DEFAULT_FULL_SYNC_ABOVE_USERS = 500;
 
+// Rounds heartbeat after every page, user lookup and dispatch: a worker that dies mid-round is noticed in
+// 20 s and the round resumes elsewhere from its last heartbeat.
 const { deltaRound, deltaBaseline } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '20 seconds',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
