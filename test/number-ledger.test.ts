@@ -5,7 +5,7 @@ import type { GraphSource } from '../activities/graph/index.js';
 import type { PbxDirectory } from '../activities/pbx/index.js';
 import { LEDGER_MAX_AGE_MS, createNumberLedgerCache } from '../activities/sync/number-ledger-cache.js';
 import { createUserPlanner, type UserLookup } from '../activities/sync/user-activities.js';
-import { defaultSyncPolicy } from '../model/index.js';
+import { defaultSyncPolicy, evaluateDirectory } from '../model/index.js';
 import type { LifecyclePhase } from '../workflows/user-lifecycle.js';
 import { userLifecycle, userWorkflowId } from '../workflows/user-lifecycle.js';
 import {
@@ -47,10 +47,11 @@ const unused = <T extends object>(name: string): T =>
     },
   });
 
+const policy = defaultSyncPolicy();
 const planner = createUserPlanner({
   graph: unused<GraphSource>('graph'),
   pbx: unused<PbxDirectory>('pbx'),
-  policy: defaultSyncPolicy(),
+  policy,
   ledgers: createNumberLedgerCache(),
 });
 
@@ -81,9 +82,8 @@ async function visible(count: number, tenant = tenantId): Promise<void> {
   }
 }
 
-const newHire = (objectId: string): UserLookup => ({
-  objectId,
-  found: {
+function newHire(objectId: string): UserLookup {
+  const found = {
     id: objectId,
     userPrincipalName: `${objectId}@contoso.com`,
     mail: `${objectId}@contoso.com`,
@@ -91,11 +91,11 @@ const newHire = (objectId: string): UserLookup => ({
     surname: objectId,
     businessPhones: [],
     accountEnabled: true,
-    userType: 'Member',
+    userType: 'Member' as const,
     otherMails: [],
-  },
-  existing: [],
-});
+  };
+  return { objectId, found, evaluation: evaluateDirectory([found], [], policy), existing: [] };
+}
 
 /** Plans one new user the way a delta round does: a context of their own entity only, then `planAll`. */
 async function numberForNewHire(objectId: string): Promise<string | undefined> {

@@ -59,26 +59,49 @@ export const createDeltaActivities = (deps: DeltaDeps) => {
   const { graph, policy } = deps;
   const planner = createUserPlanner(deps);
 
-  /** Follows nextLinks from `cursor` until Graph hands out the deltaLink (DELTA_LATEST: only the link). */
-  async function deltaLinkFrom(kind: 'users' | 'groups', cursor: string): Promise<string> {
-    let next = cursor;
-    for (;;) {
-      const page =
-        kind === 'users' ? await graph.deltaPage('users', next) : await graph.deltaPage('groups', next);
-      Context.current().heartbeat({ kind, cursor: next });
-      if (page.deltaLink) return page.deltaLink;
-      if (!page.nextCursor)
-        throw ApplicationFailure.retryable(`${kind} delta round ended without a deltaLink`);
-      next = page.nextCursor;
+  /**
+   * Pages one delta from `position` until Graph hands out the deltaLink: each page goes to `onPage`, then the
+   * position moves on and `checkpoint` runs (a heartbeat, so a retry resumes from there).
+   */
+  async function followDelta<Page extends { deltaLink?: string; nextCursor?: string }>(
+    kind: 'users' | 'groups',
+    position: { cursor: string; done: boolean },
+    readPage: (cursor: string) => Promise<Page>,
+    onPage: (page: Page) => void,
+    checkpoint: () => void,
+  ): Promise<void> {
+    while (!position.done) {
+      const page = await readPage(position.cursor);
+      onPage(page);
+      if (page.deltaLink) {
+        position.cursor = page.deltaLink;
+        position.done = true;
+      } else if (page.nextCursor) position.cursor = page.nextCursor;
+      else throw ApplicationFailure.retryable(`${kind} delta round ended without a deltaLink`);
+      checkpoint();
     }
+  }
+
+  const readUsersPage = (cursor: string) => graph.deltaPage('users', cursor);
+  const readGroupsPage = (cursor: string) => graph.deltaPage('groups', cursor);
+
+  /** The deltaLink at the end of the pages from `cursor` (DELTA_LATEST: only the link). */
+  async function deltaLinkFrom(
+    kind: 'users' | 'groups',
+    readPage: (cursor: string) => Promise<{ deltaLink?: string; nextCursor?: string }>,
+  ): Promise<string> {
+    const position = { cursor: DELTA_LATEST, done: false };
+    const beat = () => Context.current().heartbeat({ kind, cursor: position.cursor });
+    await followDelta(kind, position, readPage, () => undefined, beat);
+    return position.cursor;
   }
 
   return {
     /** "Sync from now": deltaLinks that report only changes made after this call. */
     async deltaBaseline(): Promise<DeltaCursors> {
       return {
-        users: await deltaLinkFrom('users', DELTA_LATEST),
-        groups: await deltaLinkFrom('groups', DELTA_LATEST),
+        users: await deltaLinkFrom('users', readUsersPage),
+        groups: await deltaLinkFrom('groups', readGroupsPage),
       };
     },
 
@@ -109,23 +132,27 @@ export const createDeltaActivities = (deps: DeltaDeps) => {
         progress.removedGroupIds = [...removedGroups];
       };
 
+      const checkpoint = () => {
+        saveSets();
+        beat();
+      };
       // The users and the groups delta are paged side by side, each from its own cursor.
-      const readUsers = async () => {
-        while (!progress.users.done) {
-          const page = await graph.deltaPage('users', progress.users.cursor);
+      const readUsers = followDelta(
+        'users',
+        progress.users,
+        readUsersPage,
+        (page) => {
           for (const change of page.changes)
             userIds.add(change.kind === 'upsert' ? change.user.id : change.id);
           progress.changes += page.changes.length;
-          if (page.deltaLink) progress.users = { cursor: page.deltaLink, done: true };
-          else if (page.nextCursor) progress.users.cursor = page.nextCursor;
-          else throw ApplicationFailure.retryable('users delta round ended without a deltaLink');
-          saveSets();
-          beat();
-        }
-      };
-      const readGroups = async () => {
-        while (!progress.groups.done) {
-          const page = await graph.deltaPage('groups', progress.groups.cursor);
+        },
+        checkpoint,
+      );
+      const readGroups = followDelta(
+        'groups',
+        progress.groups,
+        readGroupsPage,
+        (page) => {
           for (const change of page.changes) {
             if (change.kind === 'removed') {
               removedGroups.add(change.id);
@@ -141,14 +168,10 @@ export const createDeltaActivities = (deps: DeltaDeps) => {
             for (const id of change.members.removed) groupMemberIds.add(`${change.group.id}/${id}`);
             progress.changes += change.members.added.length + change.members.removed.length;
           }
-          if (page.deltaLink) progress.groups = { cursor: page.deltaLink, done: true };
-          else if (page.nextCursor) progress.groups.cursor = page.nextCursor;
-          else throw ApplicationFailure.retryable('groups delta round ended without a deltaLink');
-          saveSets();
-          beat();
-        }
-      };
-      await Promise.all([readUsers(), readGroups()]);
+        },
+        checkpoint,
+      );
+      await Promise.all([readUsers, readGroups]);
       progress.stage = 'apply';
       beat();
 

@@ -188,6 +188,8 @@ export interface UserLookup {
   objectId: string;
   /** Undefined when the user is gone from Entra ID (deleted). */
   found: EntraUser | undefined;
+  /** What the directory makes of them (scope, desired extension): evaluated once, planned maybe several times. */
+  evaluation: ReturnType<typeof evaluateDirectory>;
   existing: ExistingExtension[];
 }
 
@@ -287,11 +289,6 @@ export const createUserPlanner = ({ graph, pbx, policy, ledgers }: UserActivityD
     }
   };
 
-  const evaluate = (ctx: PlanningContext, objectId: string, found: EntraUser | undefined) => {
-    const evaluation = evaluateDirectory(found ? [found] : [], ctx.groups, policy);
-    return { evaluation, entry: evaluation.entries[objectId] };
-  };
-
   const planner = {
     readUser: (idOrUpn: string) => readUser(graph, idOrUpn),
 
@@ -323,14 +320,16 @@ export const createUserPlanner = ({ graph, pbx, policy, ledgers }: UserActivityD
 
     /** Reads what the user's plan has to see on the PBX (their linked extension, any with their email). */
     async lookup(ctx: PlanningContext, objectId: string, found: EntraUser | undefined): Promise<UserLookup> {
-      const { entry } = evaluate(ctx, objectId, found);
+      const evaluation = evaluateDirectory(found ? [found] : [], ctx.groups, policy);
+      const entry = evaluation.entries[objectId];
       const email = entry?.kind === 'in-scope' ? entry.extension.email : undefined;
-      return { objectId, found, existing: await existingFor(ctx, ctx.ledger.links[objectId], email) };
+      const existing = await existingFor(ctx, ctx.ledger.links[objectId], email);
+      return { objectId, found, evaluation, existing };
     },
 
     /** Pure: plans a looked-up user, and adds the number they get to the ledger. */
-    planLookedUp(ctx: PlanningContext, { objectId, found, existing }: UserLookup): PlannedUser {
-      const { evaluation, entry } = evaluate(ctx, objectId, found);
+    planLookedUp(ctx: PlanningContext, { objectId, found, evaluation, existing }: UserLookup): PlannedUser {
+      const entry = evaluation.entries[objectId];
       const link = ctx.ledger.links[objectId];
       const plan = planSync({
         directory: evaluation.entries,
