@@ -2,15 +2,27 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AppRegistration } from './apps.js';
 import type { SimContext, SimSettings } from './context.js';
+import { messyContacts } from './contact-generator.js';
 import type { CounterSnapshot } from './counters.js';
 import type { FaultConfig } from './faults.js';
 import { generateTenant, type GenerateOptions } from './generator.js';
+import type { ContactInput } from './mailboxes.js';
 import type { SimContact, SimContactFolder, SimGroup, SimPresence, SimUser } from './model.js';
+import type { PresenceChange } from './presence-changes.js';
+import { PresenceChurn, type PresenceChurnInfo, type PresenceChurnOptions } from './presence-churn.js';
+import { Rng } from './random.js';
 import type { LifecycleEvent, NotificationStats, Subscription, Subscriptions } from './subscriptions.js';
 import type { TenantSnapshot } from './tenant.js';
 
 type UserInput = Partial<SimUser> & { userPrincipalName: string; displayName: string };
-type ContactInput = Partial<Omit<SimContact, 'id' | 'parentFolderId'>> & { displayName: string };
+
+export interface GenerateContactsOptions {
+  mailbox: string;
+  /** Default: the mailbox's default Contacts folder. */
+  folderId?: string;
+  count: number;
+  seed?: number;
+}
 
 export interface TenantStats {
   users: number;
@@ -24,10 +36,14 @@ export interface TenantStats {
  * methods are served over HTTPS as `POST /_sim/<method>` with a JSON array of arguments.
  */
 export class GraphControl {
+  private readonly churn: PresenceChurn;
+
   constructor(
     private readonly sim: SimContext,
     private readonly subscriptions: Subscriptions,
-  ) {}
+  ) {
+    this.churn = new PresenceChurn(sim.tenant);
+  }
 
   // users
   createUser(input: UserInput): SimUser {
@@ -80,25 +96,67 @@ export class GraphControl {
   }
 
   // contacts
+  /** Every folder of the mailbox, child folders included (Graph's `contactFolders` lists the top level only). */
   contactFolders(userId: string): SimContactFolder[] {
-    return structuredClone(this.sim.tenant.contactFolders(userId));
+    return structuredClone(this.sim.tenant.mailboxes.folders(userId));
   }
   createContactFolder(userId: string, displayName: string): SimContactFolder {
-    return structuredClone(this.sim.tenant.createContactFolder(userId, displayName));
+    return structuredClone(this.sim.tenant.mailboxes.createFolder(userId, displayName));
+  }
+  createChildFolder(userId: string, parentFolderId: string, displayName: string): SimContactFolder {
+    return structuredClone(this.sim.tenant.mailboxes.createFolder(userId, displayName, parentFolderId));
+  }
+  /** Contacts of a folder (default: the default Contacts folder). */
+  listContacts(userId: string, folderId?: string): SimContact[] {
+    return structuredClone(this.sim.tenant.mailboxes.folder(userId, folderId).list());
   }
   addContact(userId: string, input: ContactInput, folderId?: string): SimContact {
-    return structuredClone(this.sim.tenant.addContact(userId, input, folderId));
+    return structuredClone(this.sim.tenant.mailboxes.addContact(userId, input, folderId));
+  }
+  addContacts(userId: string, inputs: ContactInput[], folderId?: string): SimContact[] {
+    const { mailboxes } = this.sim.tenant;
+    return structuredClone(inputs.map((input) => mailboxes.addContact(userId, input, folderId)));
+  }
+  /** Adds `count` deterministic messy contacts (see the generator), e.g. a huge folder for a benchmark. */
+  generateContacts(options: GenerateContactsOptions): { added: number; elapsedMs: number } {
+    const started = performance.now();
+    const { mailboxes } = this.sim.tenant;
+    const inputs = messyContacts(new Rng(options.seed ?? 1), options.count);
+    for (const input of inputs) mailboxes.addContact(options.mailbox, input, options.folderId);
+    return { added: inputs.length, elapsedMs: Math.round(performance.now() - started) };
   }
   updateContact(userId: string, contactId: string, patch: Partial<ContactInput>): SimContact {
-    return structuredClone(this.sim.tenant.updateContact(userId, contactId, patch));
+    return structuredClone(this.sim.tenant.mailboxes.updateContact(userId, contactId, patch));
   }
   deleteContact(userId: string, contactId: string): void {
-    this.sim.tenant.deleteContact(userId, contactId);
+    this.sim.tenant.mailboxes.deleteContact(userId, contactId);
+  }
+  /** Returns the moved contact: with a new id unless the setting `contactMoveKeepsId` is on. */
+  moveContact(userId: string, contactId: string, toFolderId: string): SimContact {
+    const keepId = this.sim.settings.contactMoveKeepsId;
+    return structuredClone(this.sim.tenant.mailboxes.moveContact(userId, contactId, toFolderId, keepId));
+  }
+  /** Contact delta tokens issued so far (of one mailbox, or of all) answer 410 SyncStateNotFound. */
+  expireContactDeltaTokens(mailboxId?: string): void {
+    this.sim.tenant.mailboxes.expireTokens(mailboxId);
   }
 
   // presence
   setPresence(userId: string, presence: SimPresence): void {
     this.sim.tenant.setPresence(userId, presence);
+  }
+  setPresences(changes: (SimPresence & { userId: string })[]): void {
+    for (const { userId, ...presence } of changes) this.sim.tenant.setPresence(userId, presence);
+  }
+  /** Effective presence changes (bounded to the last 100,000) made at or after `since` (epoch ms). */
+  presenceChanges(since?: number): PresenceChange[] {
+    return this.sim.tenant.presenceChanges.list(since);
+  }
+  startPresenceChurn(options: PresenceChurnOptions): PresenceChurnInfo {
+    return this.churn.start(options);
+  }
+  stopPresenceChurn(): void {
+    this.churn.stop();
   }
 
   // delta, faults, settings
@@ -114,6 +172,7 @@ export class GraphControl {
   }
   configure(settings: Partial<SimSettings>): SimSettings {
     Object.assign(this.sim.settings, settings);
+    if ('presenceRateLimit' in settings) this.sim.presenceWindows.clear();
     return { ...this.sim.settings };
   }
   setNotificationDelivery(mode: SimSettings['notificationDelivery']): void {
@@ -163,8 +222,10 @@ export class GraphControl {
   }
 
   // whole tenant
-  /** Empties the tenant, subscriptions, faults and counters (app registrations stay). */
+  /** Empties the tenant, subscriptions, faults and counters and stops presence churn (app registrations stay). */
   reset(): void {
+    this.churn.stop();
+    this.sim.presenceWindows.clear();
     this.sim.tenant.clear();
     this.subscriptions.clear();
     this.sim.faults.clear();
@@ -207,10 +268,20 @@ export const CONTROL_METHODS = [
   'listGroups',
   'contactFolders',
   'createContactFolder',
+  'createChildFolder',
+  'listContacts',
   'addContact',
+  'addContacts',
+  'generateContacts',
   'updateContact',
   'deleteContact',
+  'moveContact',
+  'expireContactDeltaTokens',
   'setPresence',
+  'setPresences',
+  'presenceChanges',
+  'startPresenceChurn',
+  'stopPresenceChurn',
   'expireDeltaTokens',
   'setFaults',
   'clearFaults',

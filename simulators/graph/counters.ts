@@ -11,7 +11,10 @@ export interface CounterSnapshot {
   total: number;
   byEndpoint: Record<string, number>;
   byStatus: Record<string, number>;
+  /** Graph requests per app (client id). */
   byApp: Record<string, number>;
+  /** Token-endpoint requests per client id, failed ones included. */
+  tokenRequestsByApp: Record<string, number>;
   /** The most recent requests (bounded), oldest first. */
   recent: RequestLogEntry[];
 }
@@ -23,13 +26,15 @@ export class Counters {
   private byEndpoint = new Map<string, number>();
   private byStatus = new Map<string, number>();
   private byApp = new Map<string, number>();
+  private tokenRequestsByApp = new Map<string, number>();
   private recent: RequestLogEntry[] = [];
 
-  record(entry: RequestLogEntry): void {
+  /** `tokenRequest`: the entry is a token-endpoint request and its `clientId` the client that asked. */
+  record(entry: RequestLogEntry, tokenRequest = false): void {
     this.total++;
     bump(this.byEndpoint, entry.endpoint);
     bump(this.byStatus, String(entry.status));
-    if (entry.clientId) bump(this.byApp, entry.clientId);
+    if (entry.clientId) bump(tokenRequest ? this.tokenRequestsByApp : this.byApp, entry.clientId);
     this.recent.push(entry);
     if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT);
   }
@@ -40,6 +45,7 @@ export class Counters {
       byEndpoint: Object.fromEntries(this.byEndpoint),
       byStatus: Object.fromEntries(this.byStatus),
       byApp: Object.fromEntries(this.byApp),
+      tokenRequestsByApp: Object.fromEntries(this.tokenRequestsByApp),
       recent: [...this.recent],
     };
   }
@@ -49,6 +55,7 @@ export class Counters {
     this.byEndpoint = new Map();
     this.byStatus = new Map();
     this.byApp = new Map();
+    this.tokenRequestsByApp = new Map();
     this.recent = [];
   }
 }

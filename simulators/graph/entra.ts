@@ -5,6 +5,7 @@ import type { SimContext } from './context.js';
 import { json, Router, type SimRequest, type SimResponse } from './http.js';
 
 const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+export const TOKEN_ROUTE = '/{tenant}/oauth2/v2.0/token';
 const CODE_TTL_MS = 10 * 60_000;
 
 interface AuthCode {
@@ -345,7 +346,7 @@ export function createEntraRouter(sim: SimContext): Router<SimContext> {
     .add('POST', '/{tenant}/oauth2/v2.0/authorize', guard(authorize))
     .add(
       'POST',
-      '/{tenant}/oauth2/v2.0/token',
+      TOKEN_ROUTE,
       guard(async (req) => {
         const form = new URLSearchParams(req.rawBody);
         const app = await authenticateClient(req, form);

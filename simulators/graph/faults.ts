@@ -1,86 +1,92 @@
 import { GraphHttpError } from './http.js';
+import { RateWindows, tooManyRequests, type RateLimit } from './throttling.js';
 
 export interface FaultRule {
-  /** Substring of the endpoint key (e.g. `GET /users`, `/users/delta`); absent = every Graph request. */
+  /** Substring of the endpoint key (`GET /users` also matches `GET /users/delta`); absent = every request. */
   match?: string;
-  status: 429 | 500 | 502 | 503 | 504;
+  /** The whole endpoint key, e.g. `GET /users` for the user list only. */
+  endpoint?: string;
+  /** 401: a valid, unexpired token is rejected (InvalidAuthenticationToken), as Graph may do. */
+  status: 401 | 429 | 500 | 502 | 503 | 504;
   /** Seconds, fractions allowed (Graph sends e.g. `2.128`). */
   retryAfterSeconds?: number;
-  /** How many matching requests fail; absent = until faults are cleared. */
+  /** Let the first N matching requests through (e.g. 1 = fail from page 2 of a paged read). */
+  skip?: number;
+  /** How many matching requests fail after the skipped ones; absent = until faults are cleared. */
   times?: number;
   /** Only requests from this app. */
   clientId?: string;
-}
-
-export interface RequestBudget {
-  requests: number;
-  perSeconds: number;
 }
 
 export interface FaultConfig {
   rules?: FaultRule[];
   latencyMs?: number;
   /** Per-app request budgets (client id → budget); over budget → 429 with the window's remaining time. */
-  budgets?: Record<string, RequestBudget>;
+  budgets?: Record<string, RateLimit>;
   /** The next N delta-token requests get 410 Gone + Location (synchronization reset). */
   deltaResets?: number;
 }
 
-const STATUS_CODES: Record<number, [string, string]> = {
-  429: ['TooManyRequests', 'Please retry again later.'],
+const ERRORS: Record<Exclude<FaultRule['status'], 429>, [string, string]> = {
+  401: ['InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'],
   500: ['InternalServerError', 'An internal server error occurred.'],
   502: ['BadGateway', 'Bad gateway.'],
   503: ['ServiceUnavailable', 'The service is temporarily unavailable. Please retry later.'],
   504: ['GatewayTimeout', 'The gateway did not receive a response in time.'],
 };
 
-function faultError(status: number, retryAfterSeconds: number | undefined): GraphHttpError {
-  const [code, message] = STATUS_CODES[status] ?? ['UnknownError', 'Injected fault.'];
+function faultError(rule: FaultRule): GraphHttpError {
+  if (rule.status === 429) return tooManyRequests(rule.retryAfterSeconds);
+  const [code, message] = ERRORS[rule.status] ?? ['UnknownError', 'Injected fault.'];
   const headers: Record<string, string> =
-    retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
-  return new GraphHttpError(status, code, message, headers);
+    rule.retryAfterSeconds === undefined ? {} : { 'retry-after': String(rule.retryAfterSeconds) };
+  return new GraphHttpError(rule.status, code, message, headers);
+}
+
+function applies(rule: FaultRule, endpoint: string, clientId: string | undefined): boolean {
+  return (
+    (rule.match === undefined || endpoint.includes(rule.match)) &&
+    (rule.endpoint === undefined || endpoint === rule.endpoint) &&
+    (rule.clientId === undefined || rule.clientId === clientId) &&
+    (rule.times === undefined || rule.times > 0)
+  );
 }
 
 export class Faults {
   private config: FaultConfig = {};
-  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly budgetWindows = new RateWindows();
 
   set(config: FaultConfig): void {
     this.config = { ...this.config, ...config };
-    if (config.budgets) this.windows.clear();
+    if (config.budgets) this.budgetWindows.clear();
   }
 
   clear(): void {
     this.config = {};
-    this.windows.clear();
+    this.budgetWindows.clear();
   }
 
   get latencyMs(): number {
     return this.config.latencyMs ?? 0;
   }
 
-  /** The injected failure for this request, if any (consumes one use of a limited rule). */
+  /** The injected failure for this request, if any (consumes one skip or one use of a limited rule). */
   check(endpoint: string, clientId: string | undefined): GraphHttpError | undefined {
     const budget = clientId === undefined ? undefined : this.config.budgets?.[clientId];
     if (budget && clientId !== undefined) {
-      const now = Date.now();
-      const windowMs = budget.perSeconds * 1000;
-      let w = this.windows.get(clientId);
-      if (!w || now - w.start >= windowMs) this.windows.set(clientId, (w = { start: now, count: 0 }));
-      if (++w.count > budget.requests)
-        return faultError(429, Math.max(0.001, (w.start + windowMs - now) / 1000));
+      const wait = this.budgetWindows.take(clientId, budget);
+      if (wait !== undefined) return tooManyRequests(wait);
     }
-    const rules = this.config.rules ?? [];
-    const index = rules.findIndex(
-      (r) =>
-        (r.match === undefined || endpoint.includes(r.match)) &&
-        (r.clientId === undefined || r.clientId === clientId) &&
-        (r.times === undefined || r.times > 0),
-    );
-    const rule = rules[index];
-    if (!rule) return undefined;
-    if (rule.times !== undefined) rule.times--;
-    return faultError(rule.status, rule.retryAfterSeconds);
+    for (const rule of this.config.rules ?? []) {
+      if (!applies(rule, endpoint, clientId)) continue;
+      if (rule.skip) {
+        rule.skip--;
+        continue;
+      }
+      if (rule.times !== undefined) rule.times--;
+      return faultError(rule);
+    }
+    return undefined;
   }
 
   takeDeltaReset(): boolean {

@@ -1,98 +1,21 @@
-import type { SimContact, SimContactFolder, SimGroup, SimPresence, SimUser } from './model.js';
-import { blankUser } from './model.js';
+import { addMessyContacts, sharedMailboxFolders } from './mailbox-generator.js';
+import { blankUser, type SimGroup, type SimPresence, type SimUser } from './model.js';
+import { PRESENCE_PAIRS } from './presence-values.js';
+import { Rng } from './random.js';
+import { asciiSlug, BASE_TIME, COMPANIES, GIVEN, phone, SURNAMES, TITLES } from './sample-data.js';
 import type { TenantSnapshot } from './tenant.js';
 
 export interface GenerateOptions {
   users: number;
   seed?: number;
   domain?: string;
+  /**
+   * How many of the `users` are shared mailboxes (Reception, Suppliers, Customers, …). Default: one per 500
+   * users, at least one. More than the default takes the places of the last ordinary users.
+   */
+  sharedMailboxes?: number;
 }
 
-const GIVEN = [
-  'Anna',
-  'Ben',
-  'Chloé',
-  'David',
-  'Émilie',
-  'François',
-  'Grace',
-  'Hannah',
-  'Ivan',
-  'Jürgen',
-  'Kai',
-  'Léa',
-  'Mateo',
-  'Nora',
-  'Øyvind',
-  'Paul',
-  'Quinn',
-  'Rosa',
-  'Søren',
-  'Tomás',
-  'Ursula',
-  'Victor',
-  'Wei',
-  'Ximena',
-  'Yuki',
-  'Zoë',
-  'Łukasz',
-  'Ángel',
-  'Siobhán',
-  'Nguyễn',
-  'José',
-  'Maria',
-  'Ahmed',
-  'Priya',
-  'Olga',
-  'Dmitri',
-  'محمد',
-  'فاطمة',
-  'يوسف',
-  'דוד',
-  'שרה',
-  'Αλέξανδρος',
-  'Ελένη',
-  'Иван',
-  'Анна',
-  '太郎',
-  '花子',
-  '伟',
-  '芳',
-  '민준',
-  '서연',
-];
-const SURNAMES = [
-  'Smith',
-  'Müller',
-  'García',
-  'Rossi',
-  'Dubois',
-  "O'Brien",
-  'van der Berg',
-  'Nakamura',
-  'Kowalski',
-  'Johansson',
-  'Fernández-López',
-  'Nguyen',
-  'Okafor',
-  'Svensson',
-  'Østergaard',
-  'Łukaszewicz',
-  'Çelik',
-  'Ólafsdóttir',
-  'Ng',
-  'Li',
-  'العلي',
-  'حداد',
-  'כהן',
-  'לוי',
-  'Παπαδόπουλος',
-  'Иванова',
-  '山田',
-  '王',
-  '김',
-  'Da Silva Santos',
-];
 const DEPARTMENTS = [
   'Sales',
   'Marketing',
@@ -107,120 +30,39 @@ const DEPARTMENTS = [
   'Customer Success',
   'IT',
 ];
-const TITLES = [
-  'Engineer',
-  'Manager',
-  'Sales Representative',
-  'Support Agent',
-  'Analyst',
-  'Director',
-  'Receptionist',
-  'Intern',
-  'Consultant',
-  'Team Lead',
-];
 const LONG_TITLE =
   'Senior Principal Vice President of Strategic Cross-Functional Enterprise Telephony Transformation and Unified Communications Excellence';
 const OFFICES = ['Seattle', 'London', 'Zürich', 'São Paulo', 'Tel Aviv', 'Tokyo', 'Remote', null];
 const LANGUAGES = ['en-US', 'de-DE', 'fr-FR', 'ar-SA', 'he-IL', 'ja-JP', 'es-ES', null];
-const PRESENCE: SimPresence[] = [
-  { availability: 'Available', activity: 'Available' },
-  { availability: 'Busy', activity: 'InACall' },
-  { availability: 'Busy', activity: 'InAMeeting' },
-  { availability: 'DoNotDisturb', activity: 'Presenting' },
-  { availability: 'Away', activity: 'Away' },
-  { availability: 'BeRightBack', activity: 'BeRightBack' },
-  { availability: 'Offline', activity: 'OffWork' },
-  { availability: 'AvailableIdle', activity: 'Inactive' },
-];
 const SHARED_MAILBOXES = [
   'Reception',
-  'Sales Desk',
-  'Help Desk',
+  'Suppliers',
+  'Customers',
   'Front Office',
   'Facilities',
   'Accounts Payable',
 ];
-const COMPANIES = [
-  'Fabrikam',
-  'Northwind Traders',
-  'Tailspin Toys',
-  'Wide World Importers',
-  'Contoso Pharmaceuticals',
-  'Ñandú Logística',
-];
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Rng {
-  constructor(private readonly next: () => number) {}
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  int(max: number): number {
-    return Math.floor(this.next() * max);
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)] as T;
-  }
-  uuid(): string {
-    const hex = Array.from({ length: 32 }, () => this.int(16).toString(16));
-    hex[12] = '4';
-    hex[16] = ((this.int(4) + 8) as number).toString(16);
-    const h = hex.join('');
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-  }
-  outlookId(): string {
-    return 'AAMk' + Buffer.from(Array.from({ length: 24 }, () => this.int(256))).toString('base64url');
-  }
-}
-
-function asciiSlug(s: string): string {
-  return s
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[øØ]/g, 'o')
-    .replace(/[łŁ]/g, 'l')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '');
-}
-
-function phone(rng: Rng, i: number): string {
-  const n = String(1000 + (i % 9000)).padStart(4, '0');
-  return rng.pick([
-    `+1 425 555 ${n}`,
-    `(425) 555-${n}`,
-    `+44 20 7946 ${n.slice(0, 3)}`,
-    `+49 (0)30 1234${n}`,
-    `0171 55${n}`,
-    `+972-3-555-${n}`,
-  ]);
-}
-
-const BASE_TIME = Date.UTC(2020, 0, 1);
+const MAX_SHARED_MAILBOXES = SHARED_MAILBOXES.length * 10;
+/** Contacts are drawn from their own sequence, so adding contact data never shifts users or groups. */
+const CONTACTS_SEED_SALT = 0x636f6e74;
 
 /**
  * A deterministic tenant with real-world mess: unicode and RTL names, missing and duplicate mail, very
- * long titles, guests, disabled accounts, nested groups, shared mailboxes with contacts.
+ * long titles, guests, disabled accounts, nested groups, shared mailboxes and a few users with messy contacts.
  */
 export function generateTenant(options: GenerateOptions): TenantSnapshot {
   const count = Math.max(1, Math.min(100_000, Math.floor(options.users)));
-  const rng = new Rng(prng(options.seed ?? 42));
+  const seed = options.seed ?? 42;
+  const rng = new Rng(seed);
   const domain = options.domain ?? 'contoso.onmicrosoft.com';
   const users: SimUser[] = [];
   const presence: Record<string, SimPresence> = {};
   const usedMail: string[] = [];
-  const sharedCount = Math.min(SHARED_MAILBOXES.length * 10, Math.max(1, Math.round(count / 500)));
+  const sharedCount = Math.min(
+    count,
+    MAX_SHARED_MAILBOXES,
+    Math.max(0, Math.floor(options.sharedMailboxes ?? Math.max(1, Math.round(count / 500)))),
+  );
 
   const baseUser = (i: number, displayName: string, upn: string): SimUser => ({
     ...blankUser(rng.uuid(), upn, displayName, new Date(BASE_TIME + i * 3_600_000).toISOString()),
@@ -265,7 +107,7 @@ export function generateTenant(options: GenerateOptions): TenantSnapshot {
       user.onPremisesExtensionAttributes['extensionAttribute1'] = String(rng.chance(0.01) ? 1000 : 1000 + i);
     }
     users.push(user);
-    if (user.accountEnabled && !guest) presence[user.id] = rng.pick(PRESENCE);
+    if (user.accountEnabled && !guest) presence[user.id] = rng.pick(PRESENCE_PAIRS);
   }
 
   const mailboxes: TenantSnapshot['mailboxes'] = [];
@@ -276,50 +118,12 @@ export function generateTenant(options: GenerateOptions): TenantSnapshot {
     user.mail = `${slug}@contoso.example`;
     user.accountEnabled = false; // shared mailboxes have sign-in blocked
     users.push(user);
-    mailboxes.push({ userId: user.id, folders: contactFolders(rng, s) });
+    mailboxes.push({ userId: user.id, folders: sharedMailboxFolders(rng, s) });
   }
 
-  return { users, groups: groups(rng, users, domain), mailboxes, presence };
-}
-
-function contactFolders(rng: Rng, index: number): (SimContactFolder & { contacts: SimContact[] })[] {
-  const root = rng.outlookId();
-  return ['Contacts', 'Suppliers'].map((displayName, f) => {
-    const id = rng.outlookId();
-    const contacts: SimContact[] = [];
-    const n = 15 + rng.int(30);
-    for (let c = 0; c < n; c++) {
-      const given = rng.pick(GIVEN);
-      const surname = rng.pick(SURNAMES);
-      const company = rng.pick(COMPANIES);
-      const stamp = new Date(BASE_TIME + (index * 100 + f * 50 + c) * 60_000).toISOString();
-      contacts.push({
-        id: rng.outlookId(),
-        displayName: rng.chance(0.1) ? company : `${given} ${surname}`,
-        givenName: given,
-        surname,
-        companyName: company,
-        jobTitle: rng.chance(0.5) ? rng.pick(TITLES) : null,
-        department: null,
-        businessPhones: rng.chance(0.8) ? [phone(rng, c)] : [],
-        homePhones: rng.chance(0.1) ? [phone(rng, c + 3)] : [],
-        mobilePhone: rng.chance(0.5) ? phone(rng, c + 5) : null,
-        emailAddresses: rng.chance(0.8)
-          ? [
-              {
-                name: `${given} ${surname}`,
-                address: `${asciiSlug(given) || 'contact'}${c}@${asciiSlug(company)}.example`,
-              },
-            ]
-          : [],
-        parentFolderId: id,
-        createdDateTime: stamp,
-        lastModifiedDateTime: stamp,
-        changeKey: rng.outlookId().slice(4, 20),
-      });
-    }
-    return { id, displayName, parentFolderId: root, contacts };
-  });
+  const members = users.filter((u) => u.accountEnabled && u.userType === 'Member');
+  const personal = addMessyContacts(new Rng(seed ^ CONTACTS_SEED_SALT), mailboxes, members);
+  return { users, groups: groups(rng, users, domain), mailboxes: [...mailboxes, ...personal], presence };
 }
 
 function groups(rng: Rng, users: SimUser[], domain: string): (SimGroup & { members: string[] })[] {

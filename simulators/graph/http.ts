@@ -33,6 +33,8 @@ export class GraphHttpError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Extra `innerError` members, as some services add (e.g. throttling's code and status). */
+    readonly innerError: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -47,6 +49,7 @@ export function graphErrorResponse(req: SimRequest, err: GraphHttpError): SimRes
         code: err.code,
         message: err.message,
         innerError: {
+          ...err.innerError,
           date: new Date().toISOString().slice(0, 19),
           'request-id': req.requestId,
           'client-request-id': req.clientRequestId,

@@ -8,7 +8,7 @@ import { ensureServerTls } from './certs.js';
 import { DEFAULT_SETTINGS, type SimContext, type SimSettings } from './context.js';
 import { CONTROL_METHODS, GraphControl } from './control.js';
 import { Counters } from './counters.js';
-import { createEntraRouter } from './entra.js';
+import { createEntraRouter, TOKEN_ROUTE } from './entra.js';
 import { Faults } from './faults.js';
 import { createGraphApi } from './graph-api.js';
 import { json, readRequest, writeResponse, type SimRequest, type SimResponse } from './http.js';
@@ -16,6 +16,7 @@ import { GRAPH_PREFIX } from './odata.js';
 import { SigningKey } from './signing.js';
 import { Subscriptions } from './subscriptions.js';
 import { Tenant, TenantError } from './tenant.js';
+import { RateWindows } from './throttling.js';
 
 export { GraphControl } from './control.js';
 export { createClientCertificate } from './certs.js';
@@ -23,6 +24,9 @@ export { ALL_ROLES, type AppRegistration } from './apps.js';
 export type { FaultConfig, FaultRule } from './faults.js';
 export type { CounterSnapshot } from './counters.js';
 export type { SimSettings } from './context.js';
+export type { PresenceChange } from './presence-changes.js';
+export type { PresenceChurnOptions } from './presence-churn.js';
+export type { RateLimit } from './throttling.js';
 export type { SimUser, SimGroup, SimContact, SimContactFolder, SimPresence } from './model.js';
 
 export const DEFAULT_TENANT_ID = '8f3b2a6e-5c1d-4e7f-9a0b-1c2d3e4f5a6b';
@@ -91,6 +95,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     apps: new AppRegistry(),
     signing: await SigningKey.load(dataDir),
     faults: new Faults(),
+    presenceWindows: new RateWindows(),
     counters: new Counters(),
     settings: { ...DEFAULT_SETTINGS, ...options.settings },
   };
@@ -121,18 +126,23 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     }
     if (req.path.startsWith('/_sim/')) return controlApi(req);
     const match = entra.match(req.method, req.path);
-    const endpoint = `${req.method} ${match && match !== 'method-not-allowed' ? match.route.pattern : '(unmatched)'}`;
-    const response =
-      match && match !== 'method-not-allowed'
-        ? await match.route.handler(req, match.params, sim)
-        : json({ error: 'not_found', error_description: `No endpoint at ${req.path}.` }, 404);
-    sim.counters.record({
-      at: Date.now(),
-      method: req.method,
-      endpoint,
-      path: req.path,
-      status: response.status,
-    });
+    const found = match && match !== 'method-not-allowed' ? match : undefined;
+    const response = found
+      ? await found.route.handler(req, found.params, sim)
+      : json({ error: 'not_found', error_description: `No endpoint at ${req.path}.` }, 404);
+    const tokenRequest = found?.route.pattern === TOKEN_ROUTE;
+    const clientId = tokenRequest ? new URLSearchParams(req.rawBody).get('client_id') : null;
+    sim.counters.record(
+      {
+        at: Date.now(),
+        method: req.method,
+        endpoint: `${req.method} ${found?.route.pattern ?? '(unmatched)'}`,
+        path: req.path,
+        status: response.status,
+        ...(clientId ? { clientId } : {}),
+      },
+      tokenRequest,
+    );
     return response;
   }
 
@@ -166,6 +176,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     defaultApp,
     control,
     async stop() {
+      control.stopPresenceChurn();
       await subscriptions.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -2,6 +2,7 @@ import type { RequestCtx } from './context.js';
 import { GraphHttpError, json, parseJsonBody, type Router, type SimRequest } from './http.js';
 import { contextUrl } from './odata.js';
 import { PRESENCE_READ, requireRole } from './permissions.js';
+import { tooManyRequests } from './throttling.js';
 import { findUser } from './users.js';
 
 const MAX_IDS = 650;
@@ -14,8 +15,16 @@ function presenceOf(ctx: RequestCtx, id: string) {
   return { id, availability: p.availability, activity: p.activity };
 }
 
-function single(req: SimRequest, { id = '' }: Record<string, string>, ctx: RequestCtx) {
+/** Permission, then the per-app presence rate limit shared by all presence endpoints (reference §5). */
+function admit(ctx: RequestCtx): void {
   requireRole(ctx, PRESENCE_READ);
+  const limit = ctx.sim.settings.presenceRateLimit;
+  const wait = limit ? ctx.sim.presenceWindows.take(ctx.caller.clientId, limit) : undefined;
+  if (wait !== undefined) throw tooManyRequests(wait);
+}
+
+function single(req: SimRequest, { id = '' }: Record<string, string>, ctx: RequestCtx) {
+  admit(ctx);
   const user = findUser(ctx, id);
   return json({
     '@odata.context': contextUrl(req, 'communications/presences/$entity'),
@@ -28,7 +37,7 @@ export function registerPresence(router: Router<RequestCtx>): void {
     .add('GET', '/users/{id}/presence', single)
     .add('GET', '/communications/presences/{id}', single)
     .add('POST', '/communications/getPresencesByUserId', (req, _p, ctx) => {
-      requireRole(ctx, PRESENCE_READ);
+      admit(ctx);
       const ids = parseJsonBody(req)['ids'];
       if (!Array.isArray(ids) || ids.some((i) => typeof i !== 'string')) {
         throw new GraphHttpError(

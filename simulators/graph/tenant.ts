@@ -1,14 +1,18 @@
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { Collection } from './collection.js';
+import { Mailboxes, type MailboxSnapshot } from './mailboxes.js';
 import {
   blankUser,
   emptyExtensionAttributes,
-  type SimContact,
-  type SimContactFolder,
   type SimGroup,
   type SimPresence,
   type SimUser,
 } from './model.js';
+import { PresenceChanges } from './presence-changes.js';
+import { samePresence } from './presence-values.js';
+import { TenantError } from './tenant-error.js';
+
+export { TenantError } from './tenant-error.js';
 
 export type ObjectKind = 'user' | 'group';
 
@@ -34,30 +38,11 @@ export interface AggregatedChange {
   members: Set<string>;
 }
 
-interface Folder {
-  info: SimContactFolder;
-  contacts: Map<string, SimContact>;
-  log: { seq: number; id: string }[];
-}
-
 export interface TenantSnapshot {
   users: SimUser[];
   groups: (SimGroup & { members: string[] })[];
-  mailboxes: { userId: string; folders: (SimContactFolder & { contacts: SimContact[] })[] }[];
+  mailboxes: MailboxSnapshot[];
   presence: Record<string, SimPresence>;
-}
-
-export class TenantError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export function outlookId(): string {
-  return 'AAMk' + randomBytes(24).toString('base64url');
 }
 
 function now(): string {
@@ -68,10 +53,15 @@ export class Tenant {
   readonly users = new Collection<SimUser>();
   readonly groups = new Collection<SimGroup>();
   readonly presence = new Map<string, SimPresence>();
+  readonly presenceChanges = new PresenceChanges();
+  readonly mailboxes = new Mailboxes({
+    requireUser: (id) => void this.requireUser(id),
+    nextSequence: () => ++this.seq,
+    emit: (event) => this.emit(event),
+  });
   private readonly members = new Map<string, Set<string>>();
   private readonly memberOf = new Map<string, Set<string>>();
   private readonly upnIndex = new Map<string, string>();
-  private readonly mailboxes = new Map<string, Map<string, Folder>>();
   private log: ChangeEntry[] = [];
   private seq = 0;
   private listeners: ((event: TenantEvent) => void)[] = [];
@@ -172,7 +162,7 @@ export class Tenant {
     this.users.delete(id);
     this.upnIndex.delete(user.userPrincipalName.toLowerCase());
     this.presence.delete(id);
-    this.mailboxes.delete(id);
+    this.mailboxes.drop(id);
     this.record('user', id, null, 'deleted');
   }
 
@@ -264,84 +254,15 @@ export class Tenant {
     return [...seen];
   }
 
-  // ---- contacts -------------------------------------------------------------------------------
-
-  contactFolders(userId: string): SimContactFolder[] {
-    return [...this.mailbox(userId).values()].map((f) => f.info);
-  }
-
-  createContactFolder(userId: string, displayName: string): SimContactFolder {
-    const box = this.mailbox(userId);
-    const info = {
-      id: outlookId(),
-      displayName,
-      parentFolderId: this.defaultFolder(userId).info.parentFolderId,
-    };
-    box.set(info.id, { info, contacts: new Map(), log: [] });
-    return info;
-  }
-
-  folder(userId: string, folderId?: string): Folder {
-    if (folderId === undefined) return this.defaultFolder(userId);
-    const folder = this.mailbox(userId).get(folderId);
-    if (!folder) throw new TenantError(404, 'The specified object was not found in the store.');
-    return folder;
-  }
-
-  addContact(
-    userId: string,
-    input: Partial<Omit<SimContact, 'id' | 'parentFolderId'>> & { displayName: string },
-    folderId?: string,
-  ): SimContact {
-    const folder = this.folder(userId, folderId);
-    const stamp = now();
-    const contact: SimContact = {
-      givenName: null,
-      surname: null,
-      companyName: null,
-      jobTitle: null,
-      department: null,
-      businessPhones: [],
-      homePhones: [],
-      mobilePhone: null,
-      emailAddresses: [],
-      createdDateTime: stamp,
-      lastModifiedDateTime: stamp,
-      ...input,
-      id: outlookId(),
-      parentFolderId: folder.info.id,
-      changeKey: randomBytes(12).toString('base64'),
-    };
-    folder.contacts.set(contact.id, contact);
-    this.recordContact(userId, folder, contact.id, 'created');
-    return contact;
-  }
-
-  updateContact(
-    userId: string,
-    contactId: string,
-    patch: Partial<Omit<SimContact, 'id' | 'parentFolderId'>>,
-  ): SimContact {
-    const { folder, contact } = this.findContact(userId, contactId);
-    Object.assign(contact, patch, {
-      lastModifiedDateTime: now(),
-      changeKey: randomBytes(12).toString('base64'),
-    });
-    this.recordContact(userId, folder, contactId, 'updated');
-    return contact;
-  }
-
-  deleteContact(userId: string, contactId: string): void {
-    const { folder } = this.findContact(userId, contactId);
-    folder.contacts.delete(contactId);
-    this.recordContact(userId, folder, contactId, 'deleted');
-  }
-
   // ---- presence -------------------------------------------------------------------------------
 
+  /** Sets a user's presence; an effective change is recorded with its time (see `presenceChanges`). */
   setPresence(userId: string, presence: SimPresence): void {
     this.requireUser(userId);
-    this.presence.set(userId, { ...presence });
+    if (samePresence(this.presence.get(userId), presence)) return;
+    const value = { availability: presence.availability, activity: presence.activity };
+    this.presence.set(userId, value);
+    this.presenceChanges.record(userId, value);
   }
 
   // ---- delta support --------------------------------------------------------------------------
@@ -362,18 +283,13 @@ export class Tenant {
     return [...byId.values()];
   }
 
-  contactChangesBetween(folder: Folder, since: number, upto: number): string[] {
-    const ids = new Set<string>();
-    for (const entry of folder.log) if (entry.seq > since && entry.seq <= upto) ids.add(entry.id);
-    return [...ids];
-  }
-
   // ---- whole-tenant operations ----------------------------------------------------------------
 
   clear(): void {
     this.users.clear();
     this.groups.clear();
     this.presence.clear();
+    this.presenceChanges.clear();
     this.members.clear();
     this.memberOf.clear();
     this.upnIndex.clear();
@@ -397,13 +313,7 @@ export class Tenant {
         parents.add(group.id);
       }
     }
-    for (const box of snapshot.mailboxes) {
-      const folders = new Map<string, Folder>();
-      for (const { contacts, ...info } of box.folders) {
-        folders.set(info.id, { info, contacts: new Map(contacts.map((c) => [c.id, c])), log: [] });
-      }
-      this.mailboxes.set(box.userId, folders);
-    }
+    this.mailboxes.load(snapshot.mailboxes);
     for (const [id, p] of Object.entries(snapshot.presence)) this.presence.set(id, p);
     this.epoch++;
   }
@@ -412,10 +322,7 @@ export class Tenant {
     return {
       users: [...this.users.all()],
       groups: [...this.groups.all()].map((g) => ({ ...g, members: [...this.membersOf(g.id)] })),
-      mailboxes: [...this.mailboxes].map(([userId, folders]) => ({
-        userId,
-        folders: [...folders.values()].map((f) => ({ ...f.info, contacts: [...f.contacts.values()] })),
-      })),
+      mailboxes: this.mailboxes.snapshot(),
       presence: Object.fromEntries(this.presence),
     };
   }
@@ -442,32 +349,6 @@ export class Tenant {
     this.memberOf.delete(memberId);
   }
 
-  private mailbox(userId: string): Map<string, Folder> {
-    this.requireUser(userId);
-    let box = this.mailboxes.get(userId);
-    if (!box) {
-      const root = outlookId();
-      const info = { id: outlookId(), displayName: 'Contacts', parentFolderId: root };
-      box = new Map([[info.id, { info, contacts: new Map(), log: [] }]]);
-      this.mailboxes.set(userId, box);
-    }
-    return box;
-  }
-
-  private defaultFolder(userId: string): Folder {
-    const first = this.mailbox(userId).values().next();
-    if (first.done) throw new TenantError(500, 'Mailbox without a default folder.');
-    return first.value;
-  }
-
-  private findContact(userId: string, contactId: string): { folder: Folder; contact: SimContact } {
-    for (const folder of this.mailbox(userId).values()) {
-      const contact = folder.contacts.get(contactId);
-      if (contact) return { folder, contact };
-    }
-    throw new TenantError(404, 'The specified object was not found in the store.');
-  }
-
   private firstLogIndexAfter(seq: number): number {
     let lo = 0;
     let hi = this.log.length;
@@ -488,16 +369,6 @@ export class Tenant {
   ): void {
     this.log.push({ seq: ++this.seq, kind, id, props, ...(members ? { members } : {}) });
     this.emit({ resource: kind, id, changeType });
-  }
-
-  private recordContact(
-    userId: string,
-    folder: Folder,
-    id: string,
-    changeType: TenantEvent['changeType'],
-  ): void {
-    folder.log.push({ seq: ++this.seq, id });
-    this.emit({ resource: 'contact', id, changeType, mailboxId: userId });
   }
 
   private emit(event: TenantEvent): void {

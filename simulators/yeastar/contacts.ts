@@ -31,6 +31,8 @@ export interface PhonebookRecord {
   name: string;
   member_select: 'sel_all' | 'sel_specific';
   contact_ids: number[];
+  /** Extension ids who may see the phonebook (`phonebookMemberField`); empty or absent = everyone. */
+  visible_to?: number[];
 }
 
 export const CONTACT = 'companyContacts';

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Body } from './fields.js';
 import type { JournalStore } from './journal.js';
+import type { PresenceWrites } from './presence-writes.js';
 import type { SimSettings } from './settings.js';
 
 /** A PBX event as pushed over WebSocket/webhook: `msg` is a JSON-encoded string. */
@@ -26,6 +27,7 @@ export interface SimContext {
   events: EventBus;
   /** Consecutive failed get_token calls per source IP. */
   loginFailures: Map<string, number>;
+  presenceWrites: PresenceWrites;
 }
 
 export interface ApiRequest {

@@ -1,6 +1,7 @@
 import { ApiError, invalid, invalidParams, required, type DuplicateField } from './envelope.js';
 import { int, intList, oneOf, paginate, paging, ref, refList, requireId, str, type Body } from './fields.js';
 import { now, type Handler, type SimContext } from './context.js';
+import { recordPresenceWrite } from './presence-writes.js';
 import type { SimSettings } from './settings.js';
 
 /** Extension endpoints: documented validation, read shapes (list vs get) distinct from the write shape. */
@@ -311,9 +312,11 @@ export const update: Handler = (sim, req) => {
   if (['user_password', 'number', 'first_name', 'last_name'].some((k) => k in patch)) assertPassword(next);
   assertUnique(sim, next, 'update');
   sim.store.put(EXT, next.id, next);
-  if (next.presence_status !== current.presence_status) {
-    sim.events.publish(30009, { extension: next.number, status: next.presence_status });
+  const presenceChanged = next.presence_status !== current.presence_status;
+  if (patch.presence_status !== undefined) {
+    recordPresenceWrite(sim.presenceWrites, next.number, presenceChanged, now());
   }
+  if (presenceChanged) sim.events.publish(30009, { extension: next.number, status: next.presence_status });
   sim.events.publish(30022, { ext_number: next.number, option: 'UPDATE' });
   return {};
 };

@@ -6,19 +6,36 @@ export interface FaultSpec {
   endpoint?: string;
   /**
    * errcode: answer with `errcode` (default -2) before doing anything;
-   * http: answer with HTTP `httpStatus` (default 503) and a non-JSON body;
+   * body: answer with HTTP `httpStatus` (default 200) and a non-JSON `body` — see FaultBody;
+   * http: shorthand for body 'Service Unavailable' with `httpStatus` default 503;
+   * malformed-list: perform the request; a successful reply loses its `omit` key (default 'data');
    * drop-response: perform the request, then destroy the socket without answering (a lost response).
    */
-  kind: 'errcode' | 'http' | 'drop-response';
+  kind: 'errcode' | 'body' | 'http' | 'malformed-list' | 'drop-response';
   errcode?: number;
   httpStatus?: number;
+  body?: FaultBody;
+  /** Kind 'body': perform the request before answering (a gateway timing out after the PBX acted). */
+  perform?: boolean;
+  omit?: 'data' | 'total_number';
   /** How many matching requests the fault hits (default 1). */
   count?: number;
+  /** Matching requests let through before the fault arms (default 0), e.g. 1 to break page 2 of a list. */
+  skip?: number;
 }
+
+/**
+ * 'html': a maintenance page as a proxy or the PBX web server shows it;
+ * 'truncated-json': the real JSON reply cut in half (the request is performed unless `perform` is false);
+ * any other string: sent verbatim as text/plain.
+ */
+export type FaultBody = 'html' | 'truncated-json' | (string & {});
+
+type ArmedFault = FaultSpec & { remaining: number; skip: number };
 
 export class Faults {
   readonly counters = new Map<string, number>();
-  private injected: Array<FaultSpec & { remaining: number }> = [];
+  private injected: ArmedFault[] = [];
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   private bucket = { tokens: 0, at: 0 };
@@ -31,19 +48,29 @@ export class Faults {
   }
 
   inject(spec: FaultSpec): void {
-    this.injected.push({ ...spec, remaining: spec.count ?? 1 });
+    const preset: Partial<FaultSpec> =
+      spec.kind === 'http'
+        ? { kind: 'body', httpStatus: spec.httpStatus ?? 503, body: 'Service Unavailable' }
+        : {};
+    this.injected.push({ ...spec, ...preset, remaining: spec.count ?? 1, skip: spec.skip ?? 0 });
   }
 
   clear(): void {
     this.injected = [];
   }
 
+  /** The fault hitting this request, if any. Every matching fault still skipping counts the request. */
   take(endpoint: string): FaultSpec | undefined {
-    const f = this.injected.find((x) => x.remaining > 0 && (!x.endpoint || x.endpoint === endpoint));
-    if (!f) return undefined;
-    f.remaining--;
+    let hit: ArmedFault | undefined;
+    for (const f of this.injected) {
+      if (f.endpoint && f.endpoint !== endpoint) continue;
+      if (f.skip > 0) f.skip--;
+      else hit ??= f;
+    }
+    if (!hit) return undefined;
+    hit.remaining--;
     this.injected = this.injected.filter((x) => x.remaining > 0);
-    return f;
+    return hit;
   }
 
   /** Waits for a processing slot when `maxConcurrent` is set; returns the release function. */

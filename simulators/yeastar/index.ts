@@ -1,6 +1,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DeviceAccess } from './access.js';
 import { EventBus, type SimContext } from './context.js';
 import { callControl, createControl, type YeastarControl } from './control.js';
 import { EventPush } from './events.js';
@@ -13,7 +14,9 @@ import { LinkusSso } from './sso.js';
 import { renderStatusPage } from './status-page.js';
 
 export type { YeastarControl, SimState, ExtensionView } from './control.js';
-export type { FaultSpec } from './faults.js';
+export type { FaultSpec, FaultBody } from './faults.js';
+export type { AccessAttempt, AccessKind, AccessRefusal, AccessResult } from './access.js';
+export type { PresenceWriteStats } from './presence-writes.js';
 export type { SimSettings, TunableSettings, YeastarSimulatorOptions, RateLimit } from './settings.js';
 export type { SsoSettings, SsoLoginResult } from './sso.js';
 export type { Webhook } from './events.js';
@@ -21,7 +24,8 @@ export type { Webhook } from './events.js';
 export interface YeastarSimulator {
   url: string;
   clientId: string;
-  clientSecret: string;
+  /** The current secret: follows control.rotateClientSecret(). */
+  readonly clientSecret: string;
   control: YeastarControl;
   stop(): Promise<void>;
 }
@@ -47,13 +51,14 @@ export async function startYeastarSimulator(
     settings,
     events: new EventBus(() => settings.serialNumber),
     loginFailures: new Map(),
+    presenceWrites: new Map(),
   };
   ensureRoot(sim);
   let url = '';
   const faults = new Faults(settings);
   const sso = new LinkusSso(sim, () => url);
   const push = new EventPush(sim);
-  const control = createControl(sim, faults, sso, push);
+  const control = createControl(sim, faults, sso, push, new DeviceAccess(sim));
 
   const server = http.createServer((req, res) => {
     const u = new URL(req.url ?? '/', url);
@@ -106,7 +111,9 @@ export async function startYeastarSimulator(
   return {
     url,
     clientId: settings.clientId,
-    clientSecret: settings.clientSecret,
+    get clientSecret() {
+      return settings.clientSecret;
+    },
     control,
     stop: async () => {
       push.close();

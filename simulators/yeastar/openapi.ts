@@ -2,11 +2,12 @@ import type http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, envelope, invalidParams, mappedHttpStatus } from './envelope.js';
 import type { SimContext } from './context.js';
-import type { Faults } from './faults.js';
+import { performsRequest, toWire, type Reply } from './fault-replies.js';
+import type { Faults, FaultSpec } from './faults.js';
 import { ROUTES, SELF_AUTHENTICATING } from './routes.js';
 import { assertNotBlocked, authenticate } from './tokens.js';
 
-/** Serves `/openapi/v1.0/<endpoint>`: faults, limits, User-Agent, IP block, token, then the handler. */
+/** Serves `/openapi/v1.0/<endpoint>`: limits and faults, then the PBX proper. */
 export const OPENAPI_PREFIX = '/openapi/v1.0/';
 
 export function clientIp(req: http.IncomingMessage): string {
@@ -32,6 +33,36 @@ function parseBody(raw: string): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
+function errorReply(sim: SimContext, err: ApiError): Reply {
+  const mapped = sim.settings.errorHttpStatus === 'mapped' ? mappedHttpStatus(err.errcode) : 200;
+  return { status: err.httpStatus ?? mapped, payload: envelope(err.errcode, err.extra) };
+}
+
+/** The PBX proper: User-Agent, IP block, route, token, then the handler. */
+async function perform(
+  sim: SimContext,
+  req: http.IncomingMessage,
+  url: URL,
+  endpoint: string,
+  raw: string,
+): Promise<Reply> {
+  try {
+    if (!req.headers['user-agent'] && sim.settings.missingUserAgentErrcode !== null) {
+      throw new ApiError(sim.settings.missingUserAgentErrcode, { submsg: 'User-Agent header is required' });
+    }
+    const ip = clientIp(req);
+    assertNotBlocked(sim, ip);
+    const handler = ROUTES[`${req.method} ${endpoint}`];
+    if (!handler) throw new ApiError(10001);
+    if (!SELF_AUTHENTICATING.has(endpoint)) authenticate(sim, url.searchParams.get('access_token'));
+    const body = req.method === 'POST' ? parseBody(raw) : {};
+    return { status: 200, payload: envelope(0, await handler(sim, { query: url.searchParams, body, ip })) };
+  } catch (err) {
+    if (!(err instanceof ApiError)) console.error('yeastar simulator: handler crashed', err);
+    return errorReply(sim, err instanceof ApiError ? err : new ApiError(-2));
+  }
+}
+
 export async function serveOpenApi(
   sim: SimContext,
   faults: Faults,
@@ -42,48 +73,28 @@ export async function serveOpenApi(
   const endpoint = url.pathname.slice(OPENAPI_PREFIX.length);
   faults.count(endpoint);
   const release = await faults.acquire();
-  let status = 200;
-  let payload: Record<string, unknown>;
-  let drop = false;
+  let fault: FaultSpec | undefined;
+  let reply: Reply | undefined;
   try {
     const raw = req.method === 'POST' ? await readBody(req) : '';
     if (sim.settings.latencyMs > 0) await sleep(sim.settings.latencyMs);
     const rl = sim.settings.rateLimit;
-    if (rl && faults.rateLimited()) throw new ApiError(rl.errcode, {}, rl.httpStatus);
-    const fault = faults.take(endpoint);
-    if (fault?.kind === 'http') {
-      res.writeHead(fault.httpStatus ?? 503, { 'content-type': 'text/plain', connection: 'close' });
-      res.end('Service Unavailable');
-      return;
+    if (rl && faults.rateLimited()) reply = errorReply(sim, new ApiError(rl.errcode, {}, rl.httpStatus));
+    else {
+      fault = faults.take(endpoint);
+      if (fault?.kind === 'errcode') reply = errorReply(sim, new ApiError(fault.errcode ?? -2));
+      else if (performsRequest(fault)) reply = await perform(sim, req, url, endpoint, raw);
     }
-    if (fault?.kind === 'errcode') throw new ApiError(fault.errcode ?? -2);
-    drop = fault?.kind === 'drop-response';
-    if (!req.headers['user-agent'] && sim.settings.missingUserAgentErrcode !== null) {
-      throw new ApiError(sim.settings.missingUserAgentErrcode, { submsg: 'User-Agent header is required' });
-    }
-    const ip = clientIp(req);
-    assertNotBlocked(sim, ip);
-    const handler = ROUTES[`${req.method} ${endpoint}`];
-    if (!handler) throw new ApiError(10001);
-    if (!SELF_AUTHENTICATING.has(endpoint)) authenticate(sim, url.searchParams.get('access_token'));
-    const body = req.method === 'POST' ? parseBody(raw) : {};
-    payload = envelope(0, await handler(sim, { query: url.searchParams, body, ip }));
-  } catch (err) {
-    if (!(err instanceof ApiError)) console.error('yeastar simulator: handler crashed', err);
-    const apiErr = err instanceof ApiError ? err : new ApiError(-2);
-    payload = envelope(apiErr.errcode, apiErr.extra);
-    status =
-      apiErr.httpStatus ??
-      (sim.settings.errorHttpStatus === 'mapped' ? mappedHttpStatus(apiErr.errcode) : 200);
   } finally {
     release();
   }
-  if (drop) {
+  const wire = toWire(fault, reply);
+  if (!wire) {
     req.socket.destroy();
     return;
   }
-  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json' };
-  if (sim.settings.closeConnections) headers.connection = 'close';
-  res.writeHead(status, headers);
-  res.end(JSON.stringify(payload));
+  const headers: http.OutgoingHttpHeaders = { 'content-type': wire.contentType };
+  if (sim.settings.closeConnections || fault) headers.connection = 'close';
+  res.writeHead(wire.status, headers);
+  res.end(wire.text);
 }

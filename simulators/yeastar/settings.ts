@@ -23,6 +23,8 @@ export interface SimSettings {
   refreshRevokesOldToken: boolean;
   /** UNCONFIRMED: errcode for an unknown/garbage token (10004 is the only documented token code). */
   unknownTokenErrcode: number;
+  /** UNCONFIRMED: errcode of refresh_token for an expired, already used or revoked refresh token. */
+  badRefreshTokenErrcode: number;
   failedLoginsBeforeBlock: number;
   /** UNCONFIRMED: errcode for a request without User-Agent; null accepts it. */
   missingUserAgentErrcode: number | null;
@@ -66,6 +68,11 @@ export interface SimSettings {
 
   maxCompanyContacts: number;
   maxPhonebooks: number;
+  /**
+   * UNCONFIRMED field name: the Open API documents no phonebook visibility field. When set, phonebook create/update
+   * accept it as a list of extension ids who may see the phonebook (empty = everyone) and reads return it.
+   */
+  phonebookMemberField: string | null;
   /** UNCONFIRMED (third-party claim): only one sel_all phonebook; a second → 40003. */
   singleSelAllPhonebook: boolean;
   /** UNCONFIRMED: non-ASCII contact names accepted. */
@@ -95,6 +102,7 @@ export const DEFAULT_SETTINGS: SimSettings = {
   tokenCapErrcode: -1,
   refreshRevokesOldToken: false,
   unknownTokenErrcode: 10004,
+  badRefreshTokenErrcode: 10004,
   failedLoginsBeforeBlock: 5,
   missingUserAgentErrcode: 40001,
   errorHttpStatus: 'always-200',
@@ -119,6 +127,7 @@ export const DEFAULT_SETTINGS: SimSettings = {
   ssoIdentityField: 'email_addr',
   maxCompanyContacts: 200000,
   maxPhonebooks: 200,
+  phonebookMemberField: null,
   singleSelAllPhonebook: true,
   acceptUnicodeNames: true,
   latencyMs: 0,

@@ -45,6 +45,11 @@ export function authenticate(sim: SimContext, token: string | null): string {
   return rec.clientId;
 }
 
+/** Revokes every access and refresh token (control API: e.g. an admin disabling and re-enabling the API). */
+export function revokeAllTokens(sim: SimContext): void {
+  for (const rec of sim.store.all<TokenRecord>(TOKENS)) sim.store.del(TOKENS, rec.accessToken);
+}
+
 /** Expires every access token now (control API: simulates tokens lapsing mid-run). */
 export function expireAccessTokens(sim: SimContext): void {
   for (const rec of sim.store.all<TokenRecord>(TOKENS)) {
@@ -103,7 +108,7 @@ export const refreshToken: Handler = (sim, req) => {
   const given = req.body.refresh_token;
   if (typeof given !== 'string' || !given) throw required('refresh_token');
   const rec = sim.store.all<TokenRecord>(TOKENS).find((r) => r.refreshToken === given);
-  if (!rec || rec.refreshExpiresAt <= now()) throw new ApiError(10004);
+  if (!rec || rec.refreshExpiresAt <= now()) throw new ApiError(sim.settings.badRefreshTokenErrcode);
   if (sim.settings.refreshRevokesOldToken) sim.store.del(TOKENS, rec.accessToken);
   else sim.store.put(TOKENS, rec.accessToken, { ...rec, refreshExpiresAt: 0 });
   return issue(sim, rec.clientId);
