@@ -2,6 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+const NO_SIMULATORS = { group: ['**/simulators/**'], message: 'Product code never imports simulators.' };
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.tools/**', '.data/**', 'coverage/**'] },
   js.configs.recommended,
@@ -57,11 +59,64 @@ export default tseslint.config(
     },
   },
   {
-    files: ['activities/**/*.ts', 'model/**/*.ts', 'worker/**/*.ts', 'client/**/*.ts', 'config/**/*.ts'],
+    files: ['model/**/*.ts', 'worker/**/*.ts', 'config/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_SIMULATORS] }] },
+  },
+  {
+    files: ['activities/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/simulators/**'], message: 'Product code never imports simulators.' }] },
+        {
+          patterns: [
+            NO_SIMULATORS,
+            {
+              group: ['**/workflows/**'],
+              message: 'Activities never import workflow code: messages and ids live in contracts/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            NO_SIMULATORS,
+            {
+              group: ['**/activities/**'],
+              message: 'The client talks to workflows; it never imports activities.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            NO_SIMULATORS,
+            {
+              group: [
+                '**/activities/**',
+                '**/workflows/**',
+                '**/client/**',
+                '**/worker/**',
+                '**/config/**',
+                'node:*',
+              ],
+              message: 'Contracts are shared messages: they import only the model and Temporal definitions.',
+            },
+          ],
+        },
       ],
     },
   },

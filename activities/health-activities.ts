@@ -1,13 +1,10 @@
+import type { ProbeResult } from '../contracts/index.js';
+
 /** A named check of one dependency the worker talks to (Graph, the PBX); resolves to a short description. */
 export type DependencyProbe = () => Promise<string>;
 
 export interface HealthDeps {
   probes: Record<string, DependencyProbe>;
-}
-
-export interface ProbeResult {
-  name: string;
-  detail: string;
 }
 
 export const createHealthActivities = ({ probes }: HealthDeps) => ({

@@ -32,23 +32,20 @@ import {
   bundleWorkflowCode,
   type LogLevel,
 } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
 import { loadWorkerConfig } from '../config/index.js';
-import { buildDependencies } from '../worker/dependencies.js';
-import { WORKFLOWS_PATH, createWorker } from '../worker/create-worker.js';
-import { startNotificationReceiver } from '../worker/notifications.js';
+import { WORKFLOWS_PATH, startWorker } from '../worker/start-worker.js';
+import { directoryWatcher } from '../workflows/directory-watcher.js';
+import { startDevServer } from '../harness/temporal-dev-server.js';
+import { seededRandom } from '../harness/seeded-random.js';
+import { flag, GRAPH_LATENCY_MS, PBX_CONCURRENCY, PBX_LATENCY_MS, PROGRESS_EVERY_MS } from './realistic.js';
+import { freePort } from '../harness/ports.js';
+import { startSimulatedWorld } from '../harness/simulated-world.js';
 import {
   directoryStatusQuery,
-  directoryWatcher,
   directoryWatcherWorkflowId,
   stopDirectorySignal,
   type DirectoryWatcherState,
-} from '../workflows/directory-watcher.js';
-import { startDevServer } from '../scripts/dev-server.js';
-import { seededRandom } from '../test/support/chaos.js';
-import { flag, GRAPH_LATENCY_MS, PBX_CONCURRENCY, PBX_LATENCY_MS, PROGRESS_EVERY_MS } from './realistic.js';
-import { freePort } from '../test/support/ports.js';
-import { startSimulatedWorld } from '../scripts/demo-environment.js';
+} from '../contracts/index.js';
 
 const NOTIFICATIONS_INTERVAL_SECONDS = 300;
 const POLLING_INTERVAL_SECONDS = 5;
@@ -124,37 +121,15 @@ const workflowBundle = await bundleWorkflowCode({
   logger: new DefaultLogger('WARN'),
 });
 
-/** An in-process worker (with or without the notification settings) and, with them, the receiver. */
-async function startWorker(notifications: boolean) {
+/** The deployed worker wiring, with or without the notification settings (then with the receiver). */
+async function startBenchWorker(notifications: boolean) {
   const config = loadWorkerConfig({ ...baseEnv, ...(notifications ? notificationEnv : {}) });
-  const deps = buildDependencies(config);
-  const worker = await createWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    taskQueue: config.taskQueue,
-    activities: createActivities(deps),
-    workflowBundle,
-  });
-  const running = worker.run();
-  const receiver = config.notifications
-    ? await startNotificationReceiver({
-        client,
-        tenantId: config.graph.tenantId,
-        clientState: config.notifications.clientState.reveal(),
-        port: config.notifications.listenPort,
-        host: '127.0.0.1',
-      })
-    : undefined;
-  return {
+  const worker = await startWorker(
     config,
-    receiver,
-    stop: async () => {
-      await receiver?.close();
-      worker.shutdown();
-      await running;
-      await deps.close();
-    },
-  };
+    { native: workerConnection, client, namespace: 'default' },
+    { workflowBundle },
+  );
+  return { config, receiver: worker.receiver, stop: () => worker.stop() };
 }
 
 // ── PBX writes, seen through the PBX's extension-update webhook ──────────────────────────────────────────
@@ -195,7 +170,7 @@ const hook = createHttpServer((req, res) => {
 await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
 
 // ── the watcher ───────────────────────────────────────────────────────────────────────────────────────────
-let worker = await startWorker(true);
+let worker = await startBenchWorker(true);
 const tenantId = worker.config.graph.tenantId;
 const watcherId = directoryWatcherWorkflowId(tenantId);
 const status = (): Promise<DirectoryWatcherState> =>
@@ -379,7 +354,7 @@ try {
   await handle.signal(stopDirectorySignal);
   const state = (await handle.result()) as DirectoryWatcherState;
   await worker.stop();
-  worker = await startWorker(false);
+  worker = await startBenchWorker(false);
   await startWatcher(POLLING_INTERVAL_SECONDS, state);
   await waitForWatcher('restart', (s) => s.phase === 'waiting' && s.notifications?.enabled === false);
   results.push(await measure(`notifications off (polling every ${POLLING_INTERVAL_SECONDS} s)`));

@@ -14,13 +14,26 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadWorkerConfig } from '../config/index.js';
-import { startInProcessWorker } from '../worker/in-process.js';
-import { fullSync, fullSyncProgressQuery, fullSyncWorkflowId } from '../workflows/full-sync.js';
-import { TENANT_ID } from '../workflows/search-attributes.js';
-import { startDevServer } from '../scripts/dev-server.js';
+import { startLocalWorker } from '../harness/local-worker.js';
+import { fullSync } from '../workflows/full-sync.js';
+import { startDevServer } from '../harness/temporal-dev-server.js';
 import { flag, GRAPH_LATENCY_MS, PBX_CONCURRENCY, PBX_LATENCY_MS, PROGRESS_EVERY_MS } from './realistic.js';
-import { freePort } from '../test/support/ports.js';
-import { startSimulatedWorld } from '../scripts/demo-environment.js';
+import { freePort } from '../harness/ports.js';
+import { startSimulatedWorld } from '../harness/simulated-world.js';
+import {
+  SYNC_RUN_ID,
+  TENANT_ID,
+  WorkflowType,
+  atLeast,
+  entitiesThatApplied,
+  equals,
+  fullSyncProgressQuery,
+  fullSyncWorkflowId,
+  isRunning,
+  notEquals,
+  oneOf,
+  workflowsOf,
+} from '../contracts/index.js';
 
 const HISTORY_SAMPLE = 50;
 
@@ -136,7 +149,7 @@ console.log(
 );
 
 const config = loadWorkerConfig({ ...world.env, ENTRA_PBX_CONFIG_FILE: configFile });
-const worker = await startInProcessWorker(config, temporal.address, counted);
+const worker = await startLocalWorker(config, temporal.address, { wrapActivities: counted });
 const connection = await Connection.connect({ address: temporal.address });
 const client = new Client({ connection });
 const tenantId = config.graph.tenantId;
@@ -174,8 +187,8 @@ async function measuredRun(label: string): Promise<void> {
     void (async () => {
       const [phase, startedWorkflows, applied] = await Promise.all([
         handle.query(fullSyncProgressQuery).then((p) => p.phase),
-        count(`WorkflowType = 'userLifecycle' AND StartTime >= '${since}'`),
-        count(`WorkflowType = 'userLifecycle' AND SyncRunId = '${workflowId}'`),
+        count(workflowsOf(WorkflowType.userLifecycle, tenantId, atLeast('StartTime', since))),
+        count(entitiesThatApplied(tenantId, workflowId)),
       ]);
       const pbxRequests = sum(Object.values(world.pbx.control.counters()));
       console.log(
@@ -198,16 +211,17 @@ async function measuredRun(label: string): Promise<void> {
   const pbxWrites = pbxTotal - pbxReads - pbxTokens;
 
   // Temporal: visibility counts, the full sync's own history, a sample of user histories.
-  const userWorkflows = `WorkflowType = 'userLifecycle'`;
+  const userWorkflows = (...conditions: string[]) =>
+    workflowsOf(WorkflowType.userLifecycle, tenantId, ...conditions);
   const [totalStarted, usersStarted, usersTotal, usersRunning, usersApplied, usersFailed, closedDuring] =
     await Promise.all([
-      count(`StartTime >= '${since}'`),
-      count(`${userWorkflows} AND StartTime >= '${since}'`),
-      count(userWorkflows),
-      count(`${userWorkflows} AND ExecutionStatus = 'Running'`),
-      count(`${userWorkflows} AND SyncRunId = '${workflowId}'`),
-      count(`${userWorkflows} AND ExecutionStatus IN ('Failed', 'Terminated', 'TimedOut')`),
-      count(`${userWorkflows} AND ExecutionStatus != 'Running' AND CloseTime >= '${since}'`),
+      count(atLeast('StartTime', since)),
+      count(userWorkflows(atLeast('StartTime', since))),
+      count(userWorkflows()),
+      count(userWorkflows(isRunning)),
+      count(userWorkflows(equals(SYNC_RUN_ID, workflowId))),
+      count(userWorkflows(oneOf('ExecutionStatus', ['Failed', 'Terminated', 'TimedOut']))),
+      count(userWorkflows(notEquals('ExecutionStatus', 'Running'), atLeast('CloseTime', since))),
     ]);
   const history = await handle.fetchHistory();
   const events = history.events ?? [];
@@ -215,7 +229,7 @@ async function measuredRun(label: string): Promise<void> {
   const sampleLengths: number[] = [];
   const sampleTrouble = { workflowTaskTimeouts: 0, workflowTaskFailures: 0, activityTimeouts: 0 };
   for await (const execution of client.workflow.list({
-    query: `${userWorkflows} AND SyncRunId = '${workflowId}'`,
+    query: userWorkflows(equals(SYNC_RUN_ID, workflowId)),
   })) {
     if (sampleLengths.length >= HISTORY_SAMPLE) break;
     const sample = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
@@ -351,9 +365,7 @@ async function sleepUntilSecondBoundary(): Promise<void> {
  * awaitConvergence polls such a count about once a second while a run applies.
  */
 async function measureCountCost(queries = 20): Promise<void> {
-  const query =
-    `WorkflowType = 'userLifecycle' AND ExecutionStatus = 'Running' AND TenantId = '${tenantId}' ` +
-    `AND SyncRunId = 'no-such-run'`;
+  const query = entitiesThatApplied(tenantId, 'no-such-run');
   const cpuBefore = temporalCpuSeconds();
   const started = performance.now();
   for (let i = 0; i < queries; i++) await count(query);

@@ -2,7 +2,7 @@
  * Generates a 10,000-user tenant in the Graph simulator and reads it fully through the Graph source
  * adapter (real @azure/identity credential + real Graph client). Usage: npx tsx bench/graph-read.ts [users]
  */
-import { GraphSource } from '../activities/graph/index.js';
+import { GraphSource, pages } from '../activities/graph/index.js';
 import { startGraphSimulator } from '../simulators/graph/index.js';
 
 const userCount = Number(process.argv[2] ?? 10_000);
@@ -32,17 +32,20 @@ async function timed(label: string, run: () => Promise<string>): Promise<void> {
 
 await timed('users (list, $top=999)', async () => {
   let n = 0;
-  for await (const page of source.users()) n += page.length;
+  for await (const page of pages((cursor) => source.readUsersPage(cursor ? { cursor } : {})))
+    n += page.length;
   return `${n} users`;
 });
 
 await timed('groups + transitive members', async () => {
   let groups = 0;
   let memberships = 0;
-  for await (const page of source.groups()) {
+  for await (const page of pages((cursor) => source.readGroupsPage(cursor ? { cursor } : {}))) {
     for (const group of page) {
       groups++;
-      for await (const members of source.groupMembers(group.id, { transitive: true }))
+      for await (const members of pages((cursor) =>
+        source.readGroupMembersPage(group.id, { transitive: true, ...(cursor ? { cursor } : {}) }),
+      ))
         memberships += members.length;
     }
   }
@@ -51,14 +54,20 @@ await timed('groups + transitive members', async () => {
 
 await timed('users delta (initial round)', async () => {
   let changes = 0;
-  for await (const page of source.deltaRound('users')) changes += page.changes.length;
+  for (let cursor: string | undefined, done = false; !done;) {
+    const page = await source.deltaPage('users', cursor);
+    changes += page.changes.length;
+    cursor = page.nextCursor;
+    done = !cursor;
+  }
   return `${changes} changes`;
 });
 
 await timed('presence (650 per call)', async () => {
   const ids = sim.control.listUsers().map((u) => u.id);
   let n = 0;
-  for (let i = 0; i < ids.length; i += 650) n += (await source.getPresences(ids.slice(i, i + 650))).length;
+  for (let i = 0; i < ids.length; i += 650)
+    n += (await source.presence.getPresences(ids.slice(i, i + 650))).length;
   return `${n} presences`;
 });
 

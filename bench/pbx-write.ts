@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { YeastarDirectory } from '../activities/pbx/index.js';
+import { connectYeastar } from '../activities/pbx/index.js';
 import { startYeastarSimulator } from '../simulators/yeastar/index.js';
 
 const COUNT = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 500);
@@ -21,12 +21,12 @@ const sim = await startYeastarSimulator({
   extensionCapacity: COUNT,
   fsync: process.argv.includes('--no-fsync') ? false : true,
 });
-const dir = new YeastarDirectory({
+const dir = connectYeastar({
   baseUrl: sim.url,
   clientId: sim.clientId,
   clientSecret: sim.clientSecret,
   maxConcurrentRequests: CONCURRENCY,
-});
+}).directory;
 
 try {
   const started = performance.now();

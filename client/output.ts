@@ -44,8 +44,5 @@ export function fields(rows: [string, string | number | undefined][], indent = '
   return shown.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`).join('\n');
 }
 
-/** A Temporal visibility query string literal. */
-export const quoted = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
 export const plural = (count: number, one: string, many = `${one}s`): string =>
   `${count} ${count === 1 ? one : many}`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { syncPolicySchema } from '../model/config.js';
+import { syncPolicySchema } from '../model/policy.js';
 import { Secret } from './secret.js';
 
 /** Every setting with the environment variable that sets it; a config file uses the same nested keys. */
@@ -23,6 +23,7 @@ export const ENV_KEYS = {
   'notifications.publicUrl': 'GRAPH_NOTIFICATION_URL',
   'notifications.listenPort': 'GRAPH_NOTIFICATION_PORT',
   'notifications.clientState': 'GRAPH_NOTIFICATION_CLIENT_STATE',
+  'notifications.bindAddress': 'GRAPH_NOTIFICATION_BIND',
 } as const;
 
 export type ConfigKey = keyof typeof ENV_KEYS;
@@ -115,6 +116,8 @@ export const notificationsSchema = z.object({
     .min(1, 'must not be empty')
     .max(128, 'at most 128 characters (a Graph limit)')
     .transform((value) => new Secret(value)),
+  /** The address the receiver listens on: loopback unless set (a TLS proxy on the host forwards to it). */
+  bindAddress: z.ipv4({ error: 'expected an IPv4 address, e.g. 127.0.0.1' }).default('127.0.0.1'),
 });
 
 export const taskQueueSchema = z.string().min(1, 'must not be empty').default('entra-pbx-sync');

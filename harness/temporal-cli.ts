@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const PROVIDER = fileURLToPath(new URL('./temporal.sh', import.meta.url));
+const PROVIDER = fileURLToPath(new URL('../scripts/temporal.sh', import.meta.url));
 
 /** Path of the Temporal CLI: TEMPORAL_CLI, PATH, the per-user cache, or a one-time build (scripts/temporal.sh). */
 export function temporalCli(): string {

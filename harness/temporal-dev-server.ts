@@ -4,8 +4,8 @@ import { connect } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SearchAttributeType } from '@temporalio/common';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { temporalCli } from './temporal-cli.js';
+import { ALL_SEARCH_ATTRIBUTES } from '../contracts/index.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -99,15 +99,4 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         child.kill('SIGTERM');
       }),
   };
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const server = await startDevServer({
-    port: Number(process.env.TEMPORAL_DEV_PORT ?? 7233),
-    ...(process.env.TEMPORAL_DEV_DB ? { dbFile: process.env.TEMPORAL_DEV_DB } : {}),
-  });
-  console.log(`Temporal dev server: ${server.address}  Web UI: ${server.uiUrl}  (Ctrl-C stops it)`);
-  const stop = () => void server.stop().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }

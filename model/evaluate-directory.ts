@@ -1,7 +1,7 @@
 /** One pass over the directory read: scope, mapping and group-derived fields for every user. */
-import type { SyncPolicy } from './config.js';
+import type { SyncPolicy } from './policy.js';
 import { assignGroupDerivedFields } from './groups.js';
-import { mapUser } from './mapping.js';
+import { mapUser } from './user-mapping.js';
 import { evaluateScope, resolveGroupMembership, type GroupMembership } from './scope.js';
 import type { DirectoryEntry, DirectoryGroup, DirectoryUser, ObjectId, UserIssue } from './types.js';
 

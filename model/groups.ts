@@ -6,9 +6,9 @@
  * in the configured order — with a note naming the groups passed over. One organization keeps the
  * result predictable and the diff a single value; priority order is the operator's tie-breaker.
  */
-import type { SyncPolicy } from './config.js';
+import type { SyncPolicy } from './policy.js';
 import { MAX_EXTENSION_GROUP_NAME_LENGTH, MAX_EXTENSION_GROUPS, MAX_ORGANIZATION_LENGTH } from './limits.js';
-import { describeUser } from './mapping.js';
+import { describeUser } from './user-mapping.js';
 import type { GroupMembership } from './scope.js';
 import { cleanDisplayText, truncateText } from './text.js';
 import type { DesiredExtension, ExistingExtensionGroup, FieldIssue, ObjectId, PbxObjectId } from './types.js';
@@ -101,6 +101,26 @@ export interface ExtensionGroupPlan {
   deletes: { groupId: ObjectId; extensionGroupId: PbxObjectId; name: string }[];
   skipped: { groupId: ObjectId; name: string; reason: string }[];
   unchanged: number;
+}
+
+/**
+ * The PBX's extension groups as the planner sees them. The PBX has no field to mark a group as synced, so a
+ * group named as a chosen Entra group's extension group is taken as that group's.
+ */
+export function recognizeExtensionGroups(
+  pbxGroups: readonly { id: PbxObjectId; name: string; memberIds: readonly PbxObjectId[] }[],
+  chosenGroups: readonly { id: ObjectId; displayName: string }[],
+): ExistingExtensionGroup[] {
+  const byName = new Map(chosenGroups.map((g) => [extensionGroupName(g.displayName).toLowerCase(), g.id]));
+  return pbxGroups.map((g) => {
+    const managedBy = byName.get(g.name.toLowerCase());
+    return {
+      id: g.id,
+      name: g.name,
+      memberExtensionIds: [...g.memberIds],
+      ...(managedBy ? { managedBy } : {}),
+    };
+  });
 }
 
 /**

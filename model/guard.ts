@@ -1,6 +1,6 @@
 /** The safety rail in front of offboarding: an incomplete source read or a mass offboarding is held. */
-import type { OffboardingPolicy } from './config.js';
-import type { SyncPlan } from './plan.js';
+import type { OffboardingPolicy } from './policy.js';
+import type { SyncPlan } from './sync-plan.js';
 
 export interface SourceTotals {
   /** False when any page of users or groups failed or the read was cut short. */
@@ -62,9 +62,4 @@ export function offboardingGuard(
     );
   }
   return verdict(true, false, 'within-threshold', `${wouldOffboard.length} offboarding(s) within the limits`);
-}
-
-/** The plan without its offboarding, for a run whose guard did not allow it. */
-export function withoutOffboarding(plan: SyncPlan): SyncPlan {
-  return { ...plan, disables: [], deletes: [] };
 }

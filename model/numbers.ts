@@ -1,9 +1,10 @@
 /**
- * Extension-number allocation over a plain, JSON-serialisable state. Deterministic (lowest free number
- * first) and idempotent (an owner asking again gets the number it already holds). The allocator workflow
- * owns the state; full-sync planning runs the same functions on a copy to propose numbers.
+ * Extension-number allocation over a plain, JSON-serialisable ledger. Deterministic (lowest free number
+ * first) and idempotent (an owner asking again gets the number it already holds). There is no allocator
+ * service: the ledger is built from the user entities (see link-table.ts), planning allocates on a copy, and
+ * the PBX's unique-number rule settles a race between two planners.
  */
-import type { NumberPolicy, NumberRange } from './config.js';
+import type { NumberPolicy, NumberRange } from './policy.js';
 import { MAX_EXTENSION_NUMBER_DIGITS } from './limits.js';
 import type { ExtensionNumber, ObjectId } from './types.js';
 
@@ -84,19 +85,6 @@ export function allocate(
 ): { state: NumberState; outcome: AllocationOutcome } {
   const { state: next, outcomes } = allocateAll(state, [request], context);
   return { state: next, outcome: outcomes[0]! };
-}
-
-/** Frees a number into quarantine; releasing a free number changes nothing. */
-export function release(state: NumberState, number: ExtensionNumber, now: string): NumberState {
-  const owner = state.assigned[number];
-  if (owner === undefined) return state;
-  const assigned = { ...state.assigned };
-  delete assigned[number];
-  return { assigned, quarantined: { ...state.quarantined, [number]: { releasedAt: now, owner } } };
-}
-
-export function numberOwnedBy(state: NumberState, owner: ObjectId): ExtensionNumber | undefined {
-  return Object.keys(state.assigned).find((number) => state.assigned[number] === owner);
 }
 
 function inRanges(number: ExtensionNumber, ranges: readonly NumberRange[]): boolean {

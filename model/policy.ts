@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { isKnownAttribute } from './attributes.js';
 import { MAX_EXTENSION_NUMBER_DIGITS } from './limits.js';
-import { DEFAULT_PRESENCE_RULES, YEASTAR_PRESENCES } from './presence.js';
+import { DEFAULT_PRESENCE_RULES, EXTENSION_PRESENCES } from './presence.js';
 
 const MAX_EXTENSION_NUMBER = 10 ** MAX_EXTENSION_NUMBER_DIGITS - 1;
 
@@ -131,7 +131,7 @@ export const syncPolicySchema = z.strictObject({
       z.strictObject({
         availability: z.string().optional(),
         activity: z.string().optional(),
-        presence: z.enum(YEASTAR_PRESENCES),
+        presence: z.enum(EXTENSION_PRESENCES),
       }),
     )
     .default(DEFAULT_PRESENCE_RULES),

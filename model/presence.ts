@@ -1,6 +1,9 @@
-/** Teams presence (Graph availability/activity) → one of Yeastar's six extension presence values. */
+/**
+ * Teams presence (Graph availability/activity) → one of the six extension presences of the PBX. The names
+ * are the sync's own; they are spelled like Yeastar's API values, and an adapter maps them to its PBX's.
+ */
 
-export const YEASTAR_PRESENCES = [
+export const EXTENSION_PRESENCES = [
   'available',
   'away',
   'business_trip',
@@ -9,7 +12,7 @@ export const YEASTAR_PRESENCES = [
   'off_work',
 ] as const;
 
-export type YeastarPresence = (typeof YEASTAR_PRESENCES)[number];
+export type ExtensionPresence = (typeof EXTENSION_PRESENCES)[number];
 
 /**
  * A rule matches when each of its set conditions equals the Teams value (case-insensitive); the first
@@ -18,7 +21,7 @@ export type YeastarPresence = (typeof YEASTAR_PRESENCES)[number];
 export interface PresenceRule {
   availability?: string;
   activity?: string;
-  presence: YeastarPresence;
+  presence: ExtensionPresence;
 }
 
 /**
@@ -39,7 +42,7 @@ export const DEFAULT_PRESENCE_RULES: PresenceRule[] = [
 ];
 
 /** `unknown` means: leave the extension's presence as it is. */
-export type PresenceMapping = { status: YeastarPresence } | { status: 'unknown' };
+export type PresenceMapping = { status: ExtensionPresence } | { status: 'unknown' };
 
 export function mapPresence(
   availability: string | undefined,

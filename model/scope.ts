@@ -1,6 +1,6 @@
 /** Which Entra users the sync manages, and why the others are not managed. */
 import { readAttribute } from './attributes.js';
-import type { AttributeFilter, SyncPolicy } from './config.js';
+import type { AttributeFilter, SyncPolicy } from './policy.js';
 import type { DirectoryGroup, DirectoryUser, ObjectId, OutOfScopeReason } from './types.js';
 
 /** Transitive membership (nested groups resolved), both ways, ids sorted. */

@@ -1,5 +1,5 @@
 /** A small, bounded digest of a plan for a workflow result, a query or the CLI. */
-import type { FieldChange, PlannedOffboard, SyncPlan } from './plan.js';
+import type { FieldChange, PlannedOffboard, SyncPlan } from './sync-plan.js';
 
 export interface PlanSummary {
   counts: {
@@ -55,7 +55,7 @@ export function planSummary(plan: SyncPlan, sampleSize = 5): PlanSummary {
     samples: {
       creates: first(plan.creates, (c) => `${c.extension.userPrincipalName}: ext ${c.number}`),
       updates: first(plan.updates, (u) => `${u.userPrincipalName}: ext ${u.number} (${fields(u.changes)})`),
-      adoptions: first(plan.adoptions, (a) => `${a.userPrincipalName}: ext ${a.number} (by ${a.match})`),
+      adoptions: first(plan.adoptions, (a) => `${a.userPrincipalName}: ext ${a.number} (by email)`),
       disables: first(plan.disables, offboard),
       deletes: first(plan.deletes, offboard),
       errors: first(plan.errors, (e) => e.reason),

@@ -1,11 +1,12 @@
 /**
- * The full-sync plan: the diff between the in-scope directory and the PBX, with every per-user problem
- * reported instead of thrown. Identity is the Entra object id; an extension is found through the link,
- * then the sync's marker on the extension, then (if allowed) the email; only then is one created.
+ * The sync plan: the diff between the in-scope directory and the PBX, with every per-user problem reported
+ * instead of thrown. A full sync plans the whole tenant in one call; a delta round and `user resync` plan
+ * one user at a time against the same ledger. Identity is the Entra object id; an extension is found through
+ * the link, then (if allowed) by the email; only then is one created.
  */
-import type { SyncPolicy } from './config.js';
+import type { SyncPolicy } from './policy.js';
 import { organizationsToCreate, planExtensionGroups, type ExtensionGroupPlan } from './groups.js';
-import { describeUser } from './mapping.js';
+import { describeUser } from './user-mapping.js';
 import {
   allocateAll,
   isPbxManaged,
@@ -74,10 +75,8 @@ export interface PlannedUpdate extends UserRef {
   changes: FieldChange[];
 }
 
-export interface PlannedAdoption extends PlannedUpdate {
-  /** `marker`: the extension carries this user's object id (e.g. created before a crash); `email`: same email. */
-  match: 'marker' | 'email';
-}
+/** An extension found by the user's email (no link yet), taken over when the policy allows it. */
+export type PlannedAdoption = PlannedUpdate;
 
 export type OffboardReason = Exclude<OutOfScopeReason, 'ignored'> | 'deleted';
 
@@ -121,7 +120,7 @@ export interface SyncPlan {
 
 const DAY_MS = 86_400_000;
 
-export function planFullSync(input: PlanInput): SyncPlan {
+export function planChanges(input: PlanInput): SyncPlan {
   return new Planner(input).plan();
 }
 
@@ -141,7 +140,6 @@ class Planner {
   private readonly policy: SyncPolicy;
   private readonly byId: Map<PbxObjectId, ExistingExtension>;
   private readonly byEmail: Map<string, ExistingExtension>;
-  private readonly byMarker: Map<ObjectId, ExistingExtension>;
   private readonly linkOwner: Map<PbxObjectId, ObjectId>;
   private readonly blocked = new Set<ObjectId>();
   /** Users whose extension the sync manages after this plan, and who owns which extension. */
@@ -152,9 +150,6 @@ class Planner {
     this.policy = input.policy;
     this.byId = new Map(input.existing.map((e) => [e.id, e]));
     this.byEmail = new Map(input.existing.filter((e) => e.email).map((e) => [e.email.toLowerCase(), e]));
-    this.byMarker = new Map(
-      input.existing.filter((e) => e.managedBy !== undefined).map((e) => [e.managedBy!, e]),
-    );
     this.linkOwner = new Map(Object.entries(input.links).map(([owner, link]) => [link.extensionId, owner]));
   }
 
@@ -219,22 +214,21 @@ class Planner {
       }
       return true;
     }
-    const candidate = this.byMarker.get(user.objectId) ?? this.byEmail.get(user.email.toLowerCase());
+    const candidate = this.byEmail.get(user.email.toLowerCase());
     if (!candidate) return false;
     this.planAdoption(user, candidate);
     return true;
   }
 
   private planAdoption(user: DesiredExtension, candidate: ExistingExtension): void {
-    const match = candidate.managedBy === user.objectId ? 'marker' : 'email';
     const used = `email ${user.email} is already used by extension ${candidate.number}`;
-    const otherOwner = this.linkOwner.get(candidate.id) ?? candidate.managedBy;
+    const otherOwner = this.linkOwner.get(candidate.id);
     const numberHolder = this.input.numbers.assigned[candidate.number];
     if (otherOwner !== undefined && otherOwner !== user.objectId) {
       this.error(user, 'email', `${used}, which belongs to ${this.nameOf(otherOwner)}`);
     } else if (isPbxManaged(candidate.number, this.policy.numbers)) {
       this.error(user, 'email', `${used}, which is PBX-managed`);
-    } else if (match === 'email' && !this.policy.adoptExistingByEmail) {
+    } else if (!this.policy.adoptExistingByEmail) {
       this.error(user, 'email', `${used} and adoptExistingByEmail is off`);
     } else if (numberHolder !== undefined && numberHolder !== user.objectId) {
       this.error(
@@ -249,7 +243,6 @@ class Planner {
         ...ref(user),
         extensionId: candidate.id,
         number: candidate.number,
-        match,
         changes: diffExtension(user, candidate, undefined),
       });
       this.result.numberAssignments.push({

@@ -80,8 +80,6 @@ export interface ExistingExtension {
   enabled: boolean;
   ssoIdentity?: string;
   linkusEnabled?: boolean;
-  /** Object id recorded on the extension by this sync (marker), when the PBX side can store one. */
-  managedBy?: ObjectId;
 }
 
 /** The durable link a user entity keeps between an Entra user and its PBX extension. */
@@ -96,7 +94,10 @@ export interface ExistingExtensionGroup {
   id: PbxObjectId;
   name: string;
   memberExtensionIds: PbxObjectId[];
-  /** The Entra group id recorded by this sync; undefined = a PBX-managed group the sync never touches. */
+  /**
+   * The chosen Entra group this PBX group stands for (the PBX has no field to mark it: the sync matches by
+   * name); undefined = a group the sync never touches.
+   */
   managedBy?: ObjectId;
 }
 

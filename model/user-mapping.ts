@@ -3,7 +3,7 @@
  * limits. Never throws: every problem becomes a field issue naming the user (UPN and object id).
  */
 import { readAttribute } from './attributes.js';
-import type { FieldMapping, FieldTransform, SyncPolicy } from './config.js';
+import type { FieldMapping, FieldTransform, SyncPolicy } from './policy.js';
 import {
   MAX_EMAIL_LENGTH,
   MAX_NAME_LENGTH,

@@ -10,12 +10,11 @@ import { Client, Connection } from '@temporalio/client';
 import { loadWorkerConfig } from '../config/index.js';
 import { startDelta } from '../client/commands/delta.js';
 import { startFullSync } from '../client/commands/sync.js';
-import { directoryStatusQuery, directoryWatcherWorkflowId } from '../workflows/directory-watcher.js';
-import { startInProcessWorker } from '../worker/in-process.js';
-import { startNotificationReceiver } from '../worker/notifications.js';
 import { installRuntime } from '../worker/runtime.js';
-import { startDevServer } from './dev-server.js';
-import { startSimulatedWorld } from './demo-environment.js';
+import { startDevServer } from '../harness/temporal-dev-server.js';
+import { startSimulatedWorld } from '../harness/simulated-world.js';
+import { directoryStatusQuery, directoryWatcherWorkflowId } from '../contracts/index.js';
+import { startLocalWorker } from '../harness/local-worker.js';
 
 const DATA_DIR = resolve(import.meta.dirname, '../.data/demo');
 const users = Number(process.env.DEMO_USERS ?? 200);
@@ -53,7 +52,8 @@ const config = loadWorkerConfig({
   GRAPH_NOTIFICATION_CLIENT_STATE: demoClientState(),
   ENTRA_PBX_CONFIG_FILE: process.env.ENTRA_PBX_CONFIG_FILE,
 });
-const worker = await startInProcessWorker(config, temporal.address);
+const worker = await startLocalWorker(config, temporal.address);
+const receiver = worker.receiver!;
 
 console.log(`
 Temporal Web UI     ${temporal.uiUrl}
@@ -63,12 +63,6 @@ Graph simulator     ${world.graph.url}  (tenant ${world.graph.tenantId}, ${users
 
 const connection = await Connection.connect({ address: temporal.address });
 const client = new Client({ connection });
-const receiver = await startNotificationReceiver({
-  client,
-  tenantId: config.graph.tenantId,
-  clientState: config.notifications!.clientState.reveal(),
-  port: config.notifications!.listenPort,
-});
 console.log(
   `Graph change notifications are received at ${receiver.url}: \`sync delta start\` subscribes and reacts in about a second`,
 );
@@ -134,7 +128,6 @@ async function showDeltaSync(): Promise<void> {
 }
 
 async function shutdown(): Promise<void> {
-  await receiver.close();
   await worker.stop();
   await connection.close();
   await world.stop();

@@ -1,11 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { listManagedUsers } from '../activities/sync/entities.js';
+import { listManagedUsers } from '../activities/sync/user-entities.js';
 import type { SyncPolicyInput } from '../model/index.js';
-import type { SimulatedWorld } from '../scripts/demo-environment.js';
-import type { FullSyncProgress } from '../workflows/full-sync.js';
+import type { SimulatedWorld } from '../harness/simulated-world.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
+import type { FullSyncProgress } from '../contracts/index.js';
 
 let env: TestWorkflowEnvironment;
 let sync: SyncWorld;

@@ -3,8 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
 import {
   installSchedule,
   removeSchedule,
@@ -22,18 +20,15 @@ import { resyncUser, showUser, type ResyncReport, type UserReport } from '../cli
 import type { OperatorClient } from '../client/connect.js';
 import { silentStream, type TextStream } from '../client/output.js';
 import { loadClientConfig, loadWorkerConfig } from '../config/index.js';
-import { startSimulatedWorld, type SimulatedWorld } from '../scripts/demo-environment.js';
-import { buildDependencies, type WorkerDependencies } from '../worker/dependencies.js';
-import { createWorker } from '../worker/create-worker.js';
-import { TENANT_ID } from '../workflows/search-attributes.js';
+import { startSimulatedWorld, type SimulatedWorld } from '../harness/simulated-world.js';
+import { startWorker, type RunningWorker } from '../worker/start-worker.js';
 import { bundleWorkflows, connectTestEnv, uniqueTaskQueue } from './support/temporal.js';
+import { TENANT_ID } from '../contracts/index.js';
 
 let env: TestWorkflowEnvironment;
 let world: SimulatedWorld;
 let dataDir: string;
-let deps: WorkerDependencies;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningWorker;
 let operator: OperatorClient;
 
 beforeAll(async () => {
@@ -43,15 +38,11 @@ beforeAll(async () => {
   world = await startSimulatedWorld({ users: 20, dataDir, tenantId: randomUUID() });
   const taskQueue = uniqueTaskQueue('cli');
   const configEnv = { ...world.env, ENTRA_PBX_TASK_QUEUE: taskQueue };
-  deps = buildDependencies(loadWorkerConfig(configEnv));
-  worker = await createWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    workflowBundle: await bundleWorkflows(),
-    activities: createActivities(deps),
-  });
-  running = worker.run();
+  worker = await startWorker(
+    loadWorkerConfig(configEnv),
+    { native: env.nativeConnection, client: env.client, namespace: env.namespace ?? 'default' },
+    { workflowBundle: await bundleWorkflows() },
+  );
   operator = {
     client: env.client,
     config: loadClientConfig(configEnv),
@@ -61,11 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (worker) {
-    worker.shutdown();
-    await running;
-  }
-  await deps?.close();
+  await worker?.stop();
   await world?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
   await env?.teardown();

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startDevServer, type DevServer } from '../scripts/dev-server.js';
-import { seededRandom, secondsSince, until } from './support/chaos.js';
+import { startDevServer, type DevServer } from '../harness/temporal-dev-server.js';
+import { seededRandom, secondsSince } from '../harness/seeded-random.js';
+import { until } from './support/until.js';
 import { expectExactPbxState } from './support/pbx-expectations.js';
-import { freePort } from './support/ports.js';
+import { freePort } from '../harness/ports.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
 import { connectTestEnv } from './support/temporal.js';
 import { startWorkerProcess, type WorkerProcess } from './support/worker-process.js';
@@ -117,7 +118,7 @@ test('restarting the Temporal server in the middle of a full sync leaves exactly
 
     const start = Date.now();
     const run = await sync.startFullSync();
-    await until('a third of the extensions', () => extensionCount(sync) >= creates / 3, 150_000);
+    await until(() => extensionCount(sync) >= creates / 3, 150_000, 'a third of the extensions');
     await server.stop();
     timeline.push(`server stopped at ${secondsSince(start)}: ${extensionCount(sync)} extensions`);
     await sleep(2000);

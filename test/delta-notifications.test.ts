@@ -1,26 +1,24 @@
 import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { describeWatcher } from '../client/commands/delta.js';
 import { buildDependencies } from '../worker/dependencies.js';
-import { startNotificationReceiver, type NotificationReceiver } from '../worker/notifications.js';
+import { directoryWatcher } from '../workflows/directory-watcher.js';
+import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
+import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
 import {
   directoryStatusQuery,
-  directoryWatcher,
   directoryWatcherWorkflowId,
   stopDirectorySignal,
   type DirectoryWatcherInput,
   type DirectoryWatcherState,
-} from '../workflows/directory-watcher.js';
-import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
-import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
+} from '../contracts/index.js';
+import { until } from './support/until.js';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 let sync: SyncWorld;
-let receiver: NotificationReceiver;
 const CLIENT_STATE = 'test-client-state-0123456789';
 
 async function freePort(): Promise<number> {
@@ -44,18 +42,10 @@ beforeAll(async () => {
       GRAPH_NOTIFICATION_CLIENT_STATE: CLIENT_STATE,
     },
   });
-  const settings = sync.config.notifications!;
-  receiver = await startNotificationReceiver({
-    client: env.client,
-    tenantId: sync.tenantId,
-    clientState: settings.clientState.reveal(),
-    port: settings.listenPort,
-  });
   await sync.runFullSync();
 }, 120_000);
 
 afterAll(async () => {
-  await receiver?.close();
   await sync?.stop();
   await env?.teardown();
 });
@@ -71,14 +61,6 @@ const syncedUsers = () =>
   graph()
     .listUsers()
     .filter((u) => extensionByEmail(u.mail ?? u.userPrincipalName)?.enabled);
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not met within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
 
 const watcher = (): WorkflowHandle<typeof directoryWatcher> =>
   env.client.workflow.getHandle(directoryWatcherWorkflowId(sync.tenantId));
@@ -110,7 +92,7 @@ async function stopWatcher(): Promise<DirectoryWatcherState> {
 }
 
 test('with notifications on, a change reaches the PBX in seconds although the watcher polls every 300 s', async () => {
-  await sync.withWorker(async () => {
+  await sync.withWorker(async ({ receiver }) => {
     await startWatcher({ intervalSeconds: 300 });
     const s = await status();
     expect(s.notifications).toMatchObject({ enabled: true, created: 2, renewed: 0 });
@@ -131,7 +113,7 @@ test('with notifications on, a change reaches the PBX in seconds although the wa
     // The watcher polls every 300 s: arriving in seconds means the notification woke it.
     expect(latency).toBeLessThan(30_000);
     expect((await status()).rounds).toBeGreaterThan(rounds);
-    expect(receiver.stats.accepted).toBeGreaterThan(0);
+    expect(receiver!.stats.accepted).toBeGreaterThan(0);
     expect(graph().notificationStats().delivered).toBeGreaterThan(0);
 
     const history = await watcher().fetchHistory();

@@ -4,20 +4,21 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startDevServer, type DevServer } from '../scripts/dev-server.js';
+import { startDevServer, type DevServer } from '../harness/temporal-dev-server.js';
+import { directoryWatcher } from '../workflows/directory-watcher.js';
+import { secondsSince } from '../harness/seeded-random.js';
+import { until } from './support/until.js';
+import { expectExactPbxState, retriedActivities } from './support/pbx-expectations.js';
+import { freePort } from '../harness/ports.js';
+import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
+import { startWorkerProcess, type WorkerProcess } from './support/worker-process.js';
 import {
   directoryStatusQuery,
-  directoryWatcher,
   directoryWatcherWorkflowId,
   pokeDirectorySignal,
   stopDirectorySignal,
   type DirectoryWatcherState,
-} from '../workflows/directory-watcher.js';
-import { secondsSince, until } from './support/chaos.js';
-import { expectExactPbxState, retriedActivities } from './support/pbx-expectations.js';
-import { freePort } from './support/ports.js';
-import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
-import { startWorkerProcess, type WorkerProcess } from './support/worker-process.js';
+} from '../contracts/index.js';
 
 /**
  * The directory watcher survives a worker kill and a Temporal server restart in the middle of a delta round:
@@ -123,12 +124,12 @@ function applied(batch: Batch): boolean {
 async function pokeAndWaitForRound(): Promise<void> {
   const pbxReadsBefore = Object.values(sync.world.pbx.control.counters()).reduce((a, b) => a + b, 0);
   await watcher().signal(pokeDirectorySignal);
-  await until('the round starts', async () => (await status()).phase === 'round', 60_000, 20);
+  await until(async () => (await status()).phase === 'round', 60_000, 'the round starts', 20);
   // The round reads each changed user's extensions, one slow PBX request after another.
   await until(
-    'the round reads the PBX',
     () => Object.values(sync.world.pbx.control.counters()).reduce((a, b) => a + b, 0) > pbxReadsBefore,
     60_000,
+    'the round reads the PBX',
     20,
   );
 }
@@ -145,12 +146,12 @@ test('the directory watcher loses and doubles no change across a worker kill and
     args: [{ tenantId: sync.tenantId, intervalSeconds: 600 }],
   });
   await until(
-    'baseline (full sync and a first round)',
     async () => {
       const s = await status();
       return s.rounds >= 1 && s.phase === 'waiting';
     },
     150_000,
+    'baseline (full sync and a first round)',
     250,
   );
   const baseline = pbxState().extensions.length;
@@ -171,7 +172,7 @@ test('the directory watcher loses and doubles no change across a worker kill and
   expect((await worker.kill('SIGKILL')).signal).toBe('SIGKILL');
   timeline.push(`worker killed mid-round at ${secondsSince(start)}`);
   worker = spawnWorker();
-  await until('the first batch on the PBX', () => applied(first), 150_000, 250);
+  await until(() => applied(first), 150_000, 'the first batch on the PBX', 250);
   timeline.push(`first batch applied at ${secondsSince(start)}`);
 
   // 2. The Temporal server stopped while the round runs and started again; the worker rides it out.
@@ -183,19 +184,19 @@ test('the directory watcher loses and doubles no change across a worker kill and
   await sleep(2000);
   server = await startDevServer({ dbFile, port, headless: true });
   timeline.push(`server back at ${secondsSince(start)}`);
-  await until('the second batch on the PBX', () => applied(second), 120_000, 250);
+  await until(() => applied(second), 120_000, 'the second batch on the PBX', 250);
   timeline.push(`second batch applied at ${secondsSince(start)}`);
   sync.world.pbx.control.configure({ latencyMs: 0 });
   // Settle: one more round finds the batches applied and sends nothing new.
   const rounds = (await status()).rounds;
   await watcher().signal(pokeDirectorySignal);
   await until(
-    'a quiet round',
     async () => {
       const s = await status();
       return s.rounds > rounds && s.phase === 'waiting';
     },
     60_000,
+    'a quiet round',
     250,
   );
   await sleep(2000);
@@ -233,9 +234,9 @@ test('the directory watcher loses and doubles no change across a worker kill and
   graph().updateUser(second.disabledId, { accountEnabled: true });
   await watcher().signal(pokeDirectorySignal);
   await until(
-    'the re-enabled users back',
     () => [first.disabled, second.disabled].every((e) => extensionsByEmail(e).some((x) => x.enabled)),
     60_000,
+    'the re-enabled users back',
     250,
   );
   await sleep(2000);

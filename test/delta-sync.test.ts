@@ -2,22 +2,24 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  directoryStatusQuery,
-  directoryWatcher,
-  directoryWatcherWorkflowId,
-  pokeDirectorySignal,
-  stopDirectorySignal,
-  type DirectoryWatcherState,
-} from '../workflows/directory-watcher.js';
+import { directoryWatcher } from '../workflows/directory-watcher.js';
 import { deltaStatus, signalDelta, startDelta, type DeltaReport } from '../client/commands/delta.js';
 import type { OperatorClient } from '../client/connect.js';
 import { loadClientConfig } from '../config/index.js';
-import { decideOffboardingUpdate, fullSyncProgressQuery } from '../workflows/full-sync.js';
 import { buildDependencies } from '../worker/dependencies.js';
 import { startNotificationReceiver } from '../worker/notifications.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
+import {
+  directoryStatusQuery,
+  directoryWatcherWorkflowId,
+  pokeDirectorySignal,
+  stopDirectorySignal,
+  type DirectoryWatcherState,
+  decideOffboardingUpdate,
+  fullSyncProgressQuery,
+} from '../contracts/index.js';
+import { until } from './support/until.js';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -59,14 +61,6 @@ const emailOf = (id: string) => {
   const user = graph().getUser(id)!;
   return user.mail ?? user.userPrincipalName;
 };
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what = 'condition') {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not met within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
 
 function watcher(): WorkflowHandle<typeof directoryWatcher> {
   return env.client.workflow.getHandle(directoryWatcherWorkflowId(sync.tenantId));

@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer, type DevServer } from '../scripts/dev-server.js';
-import { freePort } from './support/ports.js';
+import { startDevServer, type DevServer } from '../harness/temporal-dev-server.js';
+import { freePort } from '../harness/ports.js';
 
 let server: DevServer | undefined;
 

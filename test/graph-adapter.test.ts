@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { DELTA_LATEST, GraphErrorType, type GroupDelta, type UserDelta } from '../activities/graph/index.js';
+import { DELTA_LATEST, pages, type GroupDelta, type UserDelta } from '../activities/graph/index.js';
 import { createClientCertificate } from '../simulators/graph/index.js';
-import { failureOf, startHarness, type SimHarness } from './support/graph-sim.js';
+import { GraphFailure } from '../contracts/index.js';
+import { startHarness, type SimHarness } from './support/graph-sim.js';
+import { failureOf } from './support/until.js';
 
 let h: SimHarness;
 
@@ -40,12 +42,12 @@ test('ClientSecretCredential + Graph client page through all users (≥3 pages o
   const source = h.source();
   h.sim.control.resetCounters();
   const ids = new Set<string>();
-  let pages = 0;
-  for await (const page of source.users()) {
-    pages++;
+  let pageCount = 0;
+  for await (const page of pages((cursor) => source.readUsersPage(cursor ? { cursor } : {}))) {
+    pageCount++;
     for (const u of page) ids.add(u.id);
   }
-  expect(pages).toBe(3);
+  expect(pageCount).toBe(3);
   expect(ids.size).toBe(h.sim.control.stats().liveUsers);
   const counters = h.sim.control.counters();
   expect(counters.byEndpoint['GET /users']).toBe(3);
@@ -87,7 +89,7 @@ test('ClientCertificateCredential (PEM file) authenticates with a registered cer
   });
   const err = await failureOf(() => stranger.readUsersPage());
   expect(err).toBeInstanceOf(ApplicationFailure);
-  expect(err['type']).toBe(GraphErrorType.AuthenticationFailed);
+  expect(err['type']).toBe(GraphFailure.AuthenticationFailed);
 });
 
 test('a delta round reports update, soft delete, hard delete and membership add/remove', async () => {
@@ -166,13 +168,13 @@ test('an expired delta token and a 410 reset both surface as non-retryable Delta
   const start = await source.deltaPage('users', DELTA_LATEST);
   h.sim.control.expireDeltaTokens();
   const expired = await failureOf(() => source.deltaPage('users', start.deltaLink));
-  expect(expired).toMatchObject({ type: GraphErrorType.DeltaTokenExpired, nonRetryable: true });
+  expect(expired).toMatchObject({ type: GraphFailure.DeltaTokenExpired, nonRetryable: true });
   expect(expired.message).toContain('syncStateNotFound');
 
   const fresh = await source.deltaPage('users', DELTA_LATEST);
   h.sim.control.setFaults({ deltaResets: 1 });
   const reset = await failureOf(() => source.deltaPage('users', fresh.deltaLink));
-  expect(reset).toMatchObject({ type: GraphErrorType.DeltaTokenExpired, nonRetryable: true });
+  expect(reset).toMatchObject({ type: GraphFailure.DeltaTokenExpired, nonRetryable: true });
   expect((reset as unknown as ApplicationFailure).details?.[0]).toMatchObject({
     status: 410,
     location: expect.stringContaining('/v1.0/users/delta'),
@@ -183,7 +185,7 @@ test('an expired delta token and a 410 reset both surface as non-retryable Delta
     const ttl = await source.deltaPage('users', DELTA_LATEST);
     await new Promise((r) => setTimeout(r, 5));
     expect(await failureOf(() => source.deltaPage('users', ttl.deltaLink))).toMatchObject({
-      type: GraphErrorType.DeltaTokenExpired,
+      type: GraphFailure.DeltaTokenExpired,
     });
   } finally {
     h.sim.control.configure({ deltaTokenTtlMs: 7 * 24 * 3600 * 1000 });
@@ -196,15 +198,15 @@ test('429 becomes a retryable failure carrying the server Retry-After as nextRet
     rules: [{ match: 'GET /users', status: 429, retryAfterSeconds: 2.5, times: 1 }],
   });
   const throttled = (await failureOf(() => source.readUsersPage())) as unknown as ApplicationFailure;
-  expect(throttled.type).toBe(GraphErrorType.Throttled);
+  expect(throttled.type).toBe(GraphFailure.Throttled);
   expect(throttled.nonRetryable).toBe(false);
   expect(throttled.nextRetryDelay).toBe(2500);
   // The SDK did not retry on its own: exactly one failing request, the next one succeeds.
   expect((await source.readUsersPage()).items).toHaveLength(999);
 
   h.sim.control.setFaults({ rules: [{ status: 503, times: 1 }] });
-  expect(await failureOf(() => source.getPresences(['x']))).toMatchObject({
-    type: GraphErrorType.Unavailable,
+  expect(await failureOf(() => source.presence.getPresences(['x']))).toMatchObject({
+    type: GraphFailure.Unavailable,
     nonRetryable: false,
   });
 });
@@ -216,9 +218,9 @@ test('a missing application permission is a non-retryable failure naming the per
     auth: { kind: 'secret', clientSecret: 'users-only-secret' },
   });
   const err = await failureOf(() => source.readGroupsPage());
-  expect(err).toMatchObject({ type: GraphErrorType.PermissionDenied, nonRetryable: true });
+  expect(err).toMatchObject({ type: GraphFailure.PermissionDenied, nonRetryable: true });
   expect(err.message).toContain('GroupMember.Read.All');
-  expect(await failureOf(() => source.getPresences(['x']))).toMatchObject({
+  expect(await failureOf(() => source.presence.getPresences(['x']))).toMatchObject({
     message: expect.stringContaining('Presence.Read.All'),
   });
 });
@@ -227,7 +229,7 @@ test('a wrong client secret fails with invalid_client and never leaks the secret
   const secret = 'this-is-the-wrong-secret-Q~123';
   const source = h.source({ auth: { kind: 'secret', clientSecret: secret } });
   const err = await failureOf(() => source.readUsersPage());
-  expect(err).toMatchObject({ type: GraphErrorType.AuthenticationFailed, nonRetryable: true });
+  expect(err).toMatchObject({ type: GraphFailure.AuthenticationFailed, nonRetryable: true });
   expect(err.message).toContain('AADSTS7000215');
   expect(
     JSON.stringify({ message: err.message, details: (err as unknown as ApplicationFailure).details }),
@@ -237,7 +239,7 @@ test('a wrong client secret fails with invalid_client and never leaks the secret
 test('a bad $filter is a non-retryable GraphBadRequest with Graph’s message; advanced filters work', async () => {
   const source = h.source();
   const err = await failureOf(() => source.readUsersPage({ filter: "endsWith(mail,'@contoso.example')" }));
-  expect(err).toMatchObject({ type: GraphErrorType.BadRequest, nonRetryable: true });
+  expect(err).toMatchObject({ type: GraphFailure.BadRequest, nonRetryable: true });
   expect(err.message).toContain('Unsupported Query');
   const ok = await source.readUsersPage({ filter: "endsWith(mail,'@contoso.example')", advanced: true });
   expect(ok.items.length).toBeGreaterThan(0);
@@ -250,13 +252,16 @@ test('a bad $filter is a non-retryable GraphBadRequest with Graph’s message; a
 test('groups, direct and transitive members', async () => {
   const source = h.source();
   const groups: string[] = [];
-  for await (const page of source.groups()) groups.push(...page.map((g) => g.displayName));
+  for await (const page of pages((cursor) => source.readGroupsPage(cursor ? { cursor } : {})))
+    groups.push(...page.map((g) => g.displayName));
   expect(groups).toContain('All Staff');
   const allStaff = (await source.readGroupsPage({ filter: "displayName eq 'All Staff'" })).items[0];
   const direct = (await source.readGroupMembersPage(allStaff?.id ?? '')).items;
   expect(direct.every((m) => m.type === 'group')).toBe(true);
   const transitive: string[] = [];
-  for await (const page of source.groupMembers(allStaff?.id ?? '', { transitive: true })) {
+  for await (const page of pages((cursor) =>
+    source.readGroupMembersPage(allStaff?.id ?? '', { transitive: true, ...(cursor ? { cursor } : {}) }),
+  )) {
     transitive.push(...page.filter((m) => m.type === 'user').map((m) => m.id));
   }
   expect(transitive.length).toBeGreaterThan(1000);
@@ -267,10 +272,10 @@ test('shared-mailbox contacts: folders, per-folder delta, changes in the next ro
   const { control } = h.sim;
   const mailbox = control.listUsers().find((u) => u.displayName === 'Reception');
   if (!mailbox) throw new Error('no shared mailbox generated');
-  const folders = await source.listContactFolders(mailbox.id);
+  const folders = await source.contacts.listContactFolders(mailbox.id);
   expect(folders.map((f) => f.displayName)).toEqual(['Contacts', 'Suppliers']);
   const folder = folders[0]?.id ?? '';
-  const initial = await fullRound((c) => source.contactsDeltaPage(mailbox.id, folder, c));
+  const initial = await fullRound((c) => source.contacts.contactsDeltaPage(mailbox.id, folder, c));
   expect(initial.changes.length).toBeGreaterThan(10);
   const first = initial.changes[0];
   if (first?.kind !== 'upsert') throw new Error('expected contacts');
@@ -282,7 +287,10 @@ test('shared-mailbox contacts: folders, per-folder delta, changes in the next ro
   control.updateContact(mailbox.id, first.contact.id, { mobilePhone: '+1 555 0199' });
   const gone = initial.changes[1];
   if (gone?.kind === 'upsert') control.deleteContact(mailbox.id, gone.contact.id);
-  const next = await fullRound((c) => source.contactsDeltaPage(mailbox.id, folder, c), initial.deltaLink);
+  const next = await fullRound(
+    (c) => source.contacts.contactsDeltaPage(mailbox.id, folder, c),
+    initial.deltaLink,
+  );
   expect(next.changes).toEqual(
     expect.arrayContaining([
       expect.objectContaining({
@@ -303,10 +311,10 @@ test('presence for up to 650 users in one call; more is refused before any reque
   const source = h.source();
   const ids = h.sim.control.listUsers(650).map((u) => u.id);
   h.sim.control.setPresence(ids[0] ?? '', { availability: 'Busy', activity: 'InACall' });
-  const presences = await source.getPresences(ids);
+  const presences = await source.presence.getPresences(ids);
   expect(presences).toHaveLength(650);
   expect(presences[0]).toEqual({ id: ids[0], availability: 'Busy', activity: 'InACall' });
-  expect(await failureOf(() => source.getPresences([...ids, 'one-more']))).toMatchObject({
-    type: GraphErrorType.BadRequest,
+  expect(await failureOf(() => source.presence.getPresences([...ids, 'one-more']))).toMatchObject({
+    type: GraphFailure.BadRequest,
   });
 });

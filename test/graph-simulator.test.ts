@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { appToken, failureOf, rawRequest, startHarness, type SimHarness } from './support/graph-sim.js';
+import { appToken, rawRequest, startHarness, type SimHarness } from './support/graph-sim.js';
+import { failureOf } from './support/until.js';
 
 let h: SimHarness;
 let token: string;

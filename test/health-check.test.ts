@@ -1,8 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createHealthActivities } from '../activities/health.js';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createHealthActivities } from '../activities/health-activities.js';
 import { healthCheck } from '../workflows/index.js';
-import { createWorker } from '../worker/create-worker.js';
 import { bundleWorkflows, connectTestEnv, uniqueTaskQueue } from './support/temporal.js';
 
 let env: TestWorkflowEnvironment;
@@ -20,7 +19,8 @@ afterAll(async () => {
 test('a workflow runs on the real server and retries an activity that failed once', async () => {
   const taskQueue = uniqueTaskQueue('health');
   let pbxCalls = 0;
-  const worker = await createWorker({
+  // The health-check workflow against stand-in probes: what is tested is Temporal's retry of a failed probe.
+  const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,

@@ -5,10 +5,8 @@ import {
   emptyNumberState,
   evaluateDirectory,
   offboardingGuard,
-  planFullSync,
+  planChanges,
   planSummary,
-  release,
-  withoutOffboarding,
   type DirectoryGroup,
   type DirectoryUser,
   type ExistingExtension,
@@ -70,7 +68,7 @@ function plan(
   groups: DirectoryGroup[] = [],
 ): SyncPlan {
   const directory = evaluateDirectory(directoryUsers, groups, policy);
-  return planFullSync({
+  return planChanges({
     directory: directory.entries,
     links: world.links,
     existing: world.existing,
@@ -86,7 +84,7 @@ function plan(
   });
 }
 
-/** Applies a plan the way the activities would; the stand-in PBX records the sync's marker. */
+/** Applies a plan the way the activities and the user entities would. */
 function apply(world: World, result: SyncPlan, now = NOW): World {
   let existing = world.existing.map((e) => ({ ...e, organizations: [...e.organizations] }));
   const links = { ...world.links };
@@ -115,7 +113,6 @@ function apply(world: World, result: SyncPlan, now = NOW): World {
       enabled: true,
       ssoIdentity: d.ssoIdentity,
       linkusEnabled: d.linkusEnabled,
-      managedBy: d.objectId,
     });
     links[d.objectId] = { extensionId: String(nextId++), number };
   }
@@ -125,7 +122,6 @@ function apply(world: World, result: SyncPlan, now = NOW): World {
       if (field === 'organization') target.organizations = [to as string];
       else Object.assign(target, { [field]: to });
     }
-    target.managedBy = change.objectId;
     claim(change.objectId, change.number);
     links[change.objectId] = { extensionId: change.extensionId, number: change.number };
   }
@@ -136,7 +132,12 @@ function apply(world: World, result: SyncPlan, now = NOW): World {
   for (const off of result.deletes) {
     existing = existing.filter((e) => e.id !== off.extensionId);
     delete links[off.objectId];
-    numbers = release(numbers, off.number, now);
+    // The entity holds the number in quarantine for its user (the link table shows it so).
+    const { [off.number]: _freed, ...assigned } = numbers.assigned;
+    numbers = {
+      assigned,
+      quarantined: { ...numbers.quarantined, [off.number]: { releasedAt: now, owner: off.objectId } },
+    };
   }
   return { ...world, existing, links, numbers };
 }
@@ -221,9 +222,7 @@ describe('planFullSync', () => {
       existing: [pbxExtension(7, '1007', { email: 'user1@contoso.com' })],
     };
     const adopted = plan(world, [user(1)]);
-    expect(adopted.adoptions).toMatchObject([
-      { objectId: 'oid-1', extensionId: '7', number: '1007', match: 'email' },
-    ]);
+    expect(adopted.adoptions).toMatchObject([{ objectId: 'oid-1', extensionId: '7', number: '1007' }]);
     expect(adopted.numberAssignments).toEqual([{ objectId: 'oid-1', number: '1007', source: 'adopted' }]);
     expectNoChanges(plan(apply(world, adopted), [user(1)]));
 
@@ -236,20 +235,6 @@ describe('planFullSync', () => {
     expect(refused.errors[0]!.reason).toBe(
       'user1@contoso.com (oid-1): email user1@contoso.com is already used by extension 1007 and adoptExistingByEmail is off',
     );
-  });
-
-  it('re-links an extension carrying its marker (created before a crash) instead of creating a twin', () => {
-    const world: World = {
-      ...emptyWorld(),
-      existing: [pbxExtension(3, '1000', { managedBy: 'oid-1', email: 'user1@contoso.com' })],
-    };
-    const result = plan(
-      world,
-      [user(1)],
-      withPolicy((p) => (p.adoptExistingByEmail = false)),
-    );
-    expect(result.creates).toEqual([]);
-    expect(result.adoptions).toMatchObject([{ objectId: 'oid-1', extensionId: '3', match: 'marker' }]);
   });
 
   it('reports an Entra number that collides, naming both users', () => {
@@ -437,7 +422,6 @@ describe('offboardingGuard', () => {
   it('offboards nobody when the source read was incomplete, even an empty one', () => {
     const verdict = offboardingGuard(plan(world, []), { sourceComplete: false, managedUsers: 10 }, policy);
     expect(verdict).toMatchObject({ allowed: false, needsApproval: false, reason: 'source-incomplete' });
-    expect(withoutOffboarding(plan(world, [])).disables).toEqual([]);
   });
 
   it('lets a small offboarding through', () => {

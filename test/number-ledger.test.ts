@@ -4,18 +4,21 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { GraphSource } from '../activities/graph/index.js';
 import type { PbxDirectory } from '../activities/pbx/index.js';
 import { LEDGER_MAX_AGE_MS, createNumberLedgerCache } from '../activities/sync/number-ledger-cache.js';
-import { createUserPlanner, type UserLookup } from '../activities/sync/user-activities.js';
+import { createUserPlanner, type UserLookup } from '../activities/sync/user-planner.js';
 import { defaultSyncPolicy, evaluateDirectory } from '../model/index.js';
-import type { LifecyclePhase } from '../workflows/user-lifecycle.js';
-import { userLifecycle, userWorkflowId } from '../workflows/user-lifecycle.js';
+import { userLifecycle } from '../workflows/user-lifecycle.js';
+import { connectTestEnv, uniqueTaskQueue } from './support/temporal.js';
 import {
+  type LifecyclePhase,
+  userWorkflowId,
   ENTRA_OBJECT_ID,
   EXTENSION_NUMBER,
   LIFECYCLE_STATE,
   TENANT_ID,
   USER_PRINCIPAL_NAME,
-} from '../workflows/search-attributes.js';
-import { connectTestEnv, uniqueTaskQueue } from './support/temporal.js';
+  WorkflowType,
+  workflowsOf,
+} from '../contracts/index.js';
 
 /**
  * The delta planner's number ledger: read whole once, then kept; numbers another process hands out meanwhile
@@ -75,7 +78,7 @@ async function entityHolding(objectId: string, number: string, phase: LifecycleP
 }
 
 async function visible(count: number, tenant = tenantId): Promise<void> {
-  const query = `WorkflowType = 'userLifecycle' AND TenantId = '${tenant}'`;
+  const query = workflowsOf(WorkflowType.userLifecycle, tenant);
   for (let tries = 0; (await env.client.workflow.count(query)).count < count; tries++) {
     if (tries > 200) throw new Error(`${count} entities not visible`);
     await sleep(50);

@@ -1,10 +1,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { decideOffboardingUpdate, fullSyncProgressQuery } from '../workflows/full-sync.js';
-import { userStateQuery, userWorkflowId } from '../workflows/user-lifecycle.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
+import {
+  decideOffboardingUpdate,
+  fullSyncProgressQuery,
+  userStateQuery,
+  userWorkflowId,
+} from '../contracts/index.js';
+import { until } from './support/until.js';
 
 const GRACE_SECONDS = 20;
 const DAY_SECONDS = 86_400;
@@ -48,14 +52,6 @@ function syncedUsers() {
 
 const extensionOf = (number: string) =>
   sync.world.pbx.control.state().extensions.find((e) => e.number === number);
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(200);
-  }
-}
 
 test('a run that would offboard 60 % waits for approval, listing the names; reject keeps everyone, approve disables', async () => {
   const users = syncedUsers();

@@ -1,18 +1,11 @@
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PBX_FAILURE, type PbxDirectory, type PbxExtensionInput } from '../activities/pbx/index.js';
+import type { PbxDirectory, PbxExtensionInput } from '../activities/pbx/index.js';
+import { PbxFailure } from '../contracts/index.js';
+import { failureOf } from './support/until.js';
 import { startHarness, type SimHarness } from './support/yeastar-harness.js';
 
 /** The Yeastar adapter driven against the simulator over real HTTP. */
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApplicationFailure))
-    throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
-  return err;
-}
 
 const person = (n: number, extra: Partial<PbxExtensionInput> = {}): PbxExtensionInput => ({
   number: String(n),
@@ -72,12 +65,12 @@ describe('tokens', () => {
     h = await startHarness();
     const dir = h.directory({ clientSecret: 'wrong' });
     for (let i = 0; i < 5; i++) {
-      const f = await failureOf(dir.getExtension('1'));
-      expect(f).toMatchObject({ type: PBX_FAILURE.AUTH, nonRetryable: true });
+      const f = await failureOf<ApplicationFailure>(dir.getExtension('1'));
+      expect(f).toMatchObject({ type: PbxFailure.AuthFailed, nonRetryable: true });
       expect(f.message).not.toContain('wrong');
     }
-    const blocked = await failureOf(h.directory().getExtension('1'));
-    expect(blocked).toMatchObject({ type: PBX_FAILURE.FORBIDDEN, nonRetryable: true });
+    const blocked = await failureOf<ApplicationFailure>(h.directory().getExtension('1'));
+    expect(blocked).toMatchObject({ type: PbxFailure.Forbidden, nonRetryable: true });
     expect(blocked.message).toContain('70004');
     h.sim.control.unblockIp('127.0.0.1');
     await expect(h.directory().getExtension('1')).resolves.toBeUndefined();
@@ -110,7 +103,7 @@ describe('extensions', () => {
     await expect(dir.findExtensionByEmail('USER1001@contoso.com')).resolves.toMatchObject({ id });
     await expect(dir.findExtensionByEmail('nobody@contoso.com')).resolves.toBeUndefined();
     await dir.updateExtension(id, { lastName: 'Renamed' });
-    await dir.setPresence(id, 'business_trip');
+    await dir.updateExtension(id, { presence: 'business_trip' });
     await dir.setExtensionEnabled(id, false);
     await dir.setLinkusAccess(id, { enabled: false });
     await expect(dir.getExtension(id)).resolves.toMatchObject({
@@ -128,21 +121,25 @@ describe('extensions', () => {
 
   test('duplicate email and number are clear, non-retryable errors naming the holder', async () => {
     await dir.createExtension(person(1011, { email: 'taken@contoso.com' }));
-    const byEmail = await failureOf(dir.createExtension(person(1012, { email: 'taken@contoso.com' })));
-    expect(byEmail).toMatchObject({ type: PBX_FAILURE.DUPLICATE, nonRetryable: true });
+    const byEmail = await failureOf<ApplicationFailure>(
+      dir.createExtension(person(1012, { email: 'taken@contoso.com' })),
+    );
+    expect(byEmail).toMatchObject({ type: PbxFailure.Duplicate, nonRetryable: true });
     expect(byEmail.message).toBe(
       'extension 1012 (taken@contoso.com): extension/create failed with 40003 DUPLICATE KEY VALUE: ' +
         'email_addr "taken@contoso.com" is already used by extension 1011',
     );
-    const byNumber = await failureOf(dir.createExtension(person(1011, { email: 'other@contoso.com' })));
-    expect(byNumber.type).toBe(PBX_FAILURE.DUPLICATE);
+    const byNumber = await failureOf<ApplicationFailure>(
+      dir.createExtension(person(1011, { email: 'other@contoso.com' })),
+    );
+    expect(byNumber.type).toBe(PbxFailure.Duplicate);
     expect(byNumber.message).toContain('number "1011" is already used by extension 1011');
   });
 
   test('a create retried after a lost response adopts its own extension instead of making a twin', async () => {
     h.sim.control.injectFault({ endpoint: 'extension/create', kind: 'drop-response' });
-    const lost = await failureOf(dir.createExtension(person(1020)));
-    expect(lost).toMatchObject({ type: PBX_FAILURE.UNAVAILABLE, nonRetryable: false });
+    const lost = await failureOf<ApplicationFailure>(dir.createExtension(person(1020)));
+    expect(lost).toMatchObject({ type: PbxFailure.Unavailable, nonRetryable: false });
     const retry = await dir.createExtension(person(1020));
     expect(retry.created).toBe(false);
     expect(h.sim.control.state().extensions.filter((e) => e.number === '1020')).toHaveLength(1);
@@ -150,8 +147,10 @@ describe('extensions', () => {
   });
 
   test('validation errors name the object and field and never echo a password', async () => {
-    const f = await failureOf(dir.createExtension(person(1030, { userPassword: 'Abc1234xyz' })));
-    expect(f).toMatchObject({ type: PBX_FAILURE.VALIDATION, nonRetryable: true });
+    const f = await failureOf<ApplicationFailure>(
+      dir.createExtension(person(1030, { userPassword: 'Abc1234xyz' })),
+    );
+    expect(f).toMatchObject({ type: PbxFailure.Validation, nonRetryable: true });
     expect(f.message).toBe(
       'extension 1030 (user1030@contoso.com): extension/create failed with 40002 PARAMETER ERROR: user_password is invalid',
     );
@@ -159,17 +158,19 @@ describe('extensions', () => {
       object: 'extension 1030 (user1030@contoso.com)',
       fields: ['user_password'],
     });
-    const badMail = await failureOf(dir.createExtension(person(1031, { email: 'not-an-email' })));
+    const badMail = await failureOf<ApplicationFailure>(
+      dir.createExtension(person(1031, { email: 'not-an-email' })),
+    );
     expect(badMail.message).toContain('email_addr ("not-an-email") is invalid');
   });
 
   test('retryable vs non-retryable PBX faults', async () => {
     const cases = [
-      [{ kind: 'errcode', errcode: -2 }, PBX_FAILURE.UNAVAILABLE, false],
-      [{ kind: 'errcode', errcode: 70082 }, PBX_FAILURE.BUSY, false],
-      [{ kind: 'http', httpStatus: 503 }, PBX_FAILURE.UNAVAILABLE, false],
-      [{ kind: 'http', httpStatus: 429 }, PBX_FAILURE.BUSY, false],
-      [{ kind: 'errcode', errcode: 10005 }, PBX_FAILURE.FORBIDDEN, true],
+      [{ kind: 'errcode', errcode: -2 }, PbxFailure.Unavailable, false],
+      [{ kind: 'errcode', errcode: 70082 }, PbxFailure.Busy, false],
+      [{ kind: 'http', httpStatus: 503 }, PbxFailure.Unavailable, false],
+      [{ kind: 'http', httpStatus: 429 }, PbxFailure.Busy, false],
+      [{ kind: 'errcode', errcode: 10005 }, PbxFailure.Forbidden, true],
     ] as const;
     for (const [fault, type, nonRetryable] of cases) {
       h.sim.control.injectFault({ endpoint: 'extension/get', ...fault });
@@ -203,8 +204,8 @@ describe('extensions', () => {
   test('capacity is a non-retryable failure', async () => {
     h.sim.control.configure({ extensionCapacity: h.sim.control.state().extensions.length });
     try {
-      const f = await failureOf(dir.createExtension(person(1050)));
-      expect(f).toMatchObject({ type: PBX_FAILURE.CAPACITY, nonRetryable: true });
+      const f = await failureOf<ApplicationFailure>(dir.createExtension(person(1050)));
+      expect(f).toMatchObject({ type: PbxFailure.Capacity, nonRetryable: true });
     } finally {
       h.sim.control.configure({ extensionCapacity: 500 });
     }
@@ -212,8 +213,8 @@ describe('extensions', () => {
 
   test('renumbering is refused up front when the PBX cannot do it', async () => {
     expect(dir.capabilities.renumberExtension).toBe(false);
-    const f = await failureOf(dir.updateExtension('1', { number: '1999' }));
-    expect(f).toMatchObject({ type: PBX_FAILURE.UNSUPPORTED, nonRetryable: true });
+    const f = await failureOf<ApplicationFailure>(dir.updateExtension('1', { number: '1999' }));
+    expect(f).toMatchObject({ type: PbxFailure.Unsupported, nonRetryable: true });
   });
 });
 
@@ -226,7 +227,7 @@ describe('organizations, groups, contacts, phonebooks', () => {
   });
   afterAll(() => h.stop());
 
-  test('organizations: idempotent create under a parent, membership via the extension, rename, delete', async () => {
+  test('organizations: idempotent create under a parent, membership via the extension', async () => {
     const sales = await dir.createOrganization({ name: 'Sales' });
     const emea = await dir.createOrganization({ name: 'EMEA', parentId: sales.id });
     await expect(dir.createOrganization({ name: 'EMEA', parentId: sales.id })).resolves.toEqual({
@@ -234,7 +235,6 @@ describe('organizations, groups, contacts, phonebooks', () => {
       created: false,
     });
     const { id } = await dir.createExtension(person(4001, { organizationIds: [emea.id] }));
-    await dir.renameOrganization(sales.id, 'Sales & Marketing');
     const orgs = await dir.listOrganizations();
     expect(orgs.find((o) => o.id === emea.id)).toEqual({
       id: emea.id,
@@ -242,11 +242,8 @@ describe('organizations, groups, contacts, phonebooks', () => {
       parentId: sales.id,
       memberIds: [id],
     });
-    expect(orgs.find((o) => o.id === sales.id)?.name).toBe('Sales & Marketing');
     await dir.updateExtension(id, { organizationIds: [sales.id] });
-    await dir.deleteOrganization(emea.id);
-    await dir.deleteOrganization(emea.id);
-    expect((await dir.listOrganizations()).map((o) => o.name)).toEqual(['Company', 'Sales & Marketing']);
+    expect((await dir.listOrganizations()).find((o) => o.id === sales.id)?.memberIds).toEqual([id]);
   });
 
   test('extension groups: idempotent create, members, 63-group cap', async () => {
@@ -262,15 +259,18 @@ describe('organizations, groups, contacts, phonebooks', () => {
     await dir.deleteExtension(b.id);
     expect((await dir.listExtensionGroups()).find((x) => x.id === g.id)?.memberIds).toEqual([a.id]);
     for (let i = 1; i < 63; i++) await dir.createExtensionGroup({ name: `G${i}`, memberIds: [] });
-    const full = await failureOf(dir.createExtensionGroup({ name: 'G63', memberIds: [] }));
-    expect(full).toMatchObject({ type: PBX_FAILURE.CAPACITY, nonRetryable: true });
+    const full = await failureOf<ApplicationFailure>(
+      dir.createExtensionGroup({ name: 'G63', memberIds: [] }),
+    );
+    expect(full).toMatchObject({ type: PbxFailure.Capacity, nonRetryable: true });
     await dir.deleteExtensionGroup(g.id);
     await dir.deleteExtensionGroup(g.id);
   });
 
   test('contacts and phonebooks: write shape in, read shape out, idempotent by source key, delete unlinks', async () => {
-    const pb = await dir.createPhonebook({ name: 'Outlook: Shared' });
-    await expect(dir.createPhonebook({ name: 'Outlook: Shared' })).resolves.toEqual({
+    const books = h.phonebooks();
+    const pb = await books.createPhonebook({ name: 'Outlook: Shared' });
+    await expect(books.createPhonebook({ name: 'Outlook: Shared' })).resolves.toEqual({
       id: pb.id,
       created: false,
     });
@@ -282,9 +282,9 @@ describe('organizations, groups, contacts, phonebooks', () => {
       numbers: { business: '+49 30 1234', mobile: '+49 170 555' },
       sourceKey: 'outlook-1',
     };
-    const c = await dir.createContact({ ...input, phonebookIds: [pb.id] });
-    await expect(dir.createContact(input)).resolves.toEqual({ id: c.id, created: false });
-    const [row] = await collect(dir.listContacts());
+    const c = await books.createContact({ ...input, phonebookIds: [pb.id] });
+    await expect(books.createContact(input)).resolves.toEqual({ id: c.id, created: false });
+    const [row] = await collect(books.listContacts());
     expect(row).toEqual({
       id: c.id,
       displayName: 'Jürgen Groß',
@@ -294,18 +294,18 @@ describe('organizations, groups, contacts, phonebooks', () => {
       sourceKey: 'outlook-1',
       phonebookIds: [pb.id],
     });
-    await dir.updateContact(c.id, { numbers: { home: '030 999' } });
-    expect((await collect(dir.listContacts()))[0]?.numbers).toEqual({ home: '030 999' });
-    expect((await dir.listPhonebooks()).find((p) => p.id === pb.id)).toMatchObject({
+    await books.updateContact(c.id, { numbers: { home: '030 999' } });
+    expect((await collect(books.listContacts()))[0]?.numbers).toEqual({ home: '030 999' });
+    expect((await books.listPhonebooks()).find((p) => p.id === pb.id)).toMatchObject({
       total: 1,
       allContacts: false,
     });
-    await dir.deleteContact(c.id);
-    await dir.deleteContact(c.id);
-    expect(await collect(dir.listContacts())).toEqual([]);
-    await dir.renamePhonebook(pb.id, 'Shared');
-    await dir.deletePhonebook(pb.id);
-    await expect(dir.listPhonebooks()).resolves.toEqual([]);
+    await books.deleteContact(c.id);
+    await books.deleteContact(c.id);
+    expect(await collect(books.listContacts())).toEqual([]);
+    await books.renamePhonebook(pb.id, 'Shared');
+    await books.deletePhonebook(pb.id);
+    await expect(books.listPhonebooks()).resolves.toEqual([]);
   });
 });
 
@@ -330,7 +330,9 @@ describe('UNCONFIRMED PBX variants', () => {
     await expect(dir.findExtensionByEmail('user5013@contoso.com')).resolves.toMatchObject({ number: '5013' });
     const ext = await dir.findExtensionByNumber('5001');
     expect(ext?.organizationIds).toEqual([org.id]);
-    const dup = await failureOf(dir.createExtension(person(5001, { email: 'new@contoso.com' })));
+    const dup = await failureOf<ApplicationFailure>(
+      dir.createExtension(person(5001, { email: 'new@contoso.com' })),
+    );
     expect(dup.message).toContain('number 5001 is already used by extension 5001 (user5001@contoso.com)');
     await dir.deleteExtension(ext?.id ?? '');
     await dir.deleteExtension(ext?.id ?? '');
@@ -347,14 +349,14 @@ describe('UNCONFIRMED PBX variants', () => {
     expect(dir.capabilities).toMatchObject({ disableExtension: false, linkusToggle: false });
     const { id } = await dir.createExtension(person(6001));
     await expect(failureOf(dir.setExtensionEnabled(id, false))).resolves.toMatchObject({
-      type: PBX_FAILURE.UNSUPPORTED,
+      type: PbxFailure.Unsupported,
     });
     await expect(failureOf(dir.setLinkusAccess(id, { enabled: false }))).resolves.toMatchObject({
-      type: PBX_FAILURE.UNSUPPORTED,
+      type: PbxFailure.Unsupported,
     });
     await dir.setLinkusAccess(id, { enabled: true, ssoIdentity: 'user6001@contoso.com' });
-    const org = await failureOf(dir.createOrganization({ name: 'X' }));
-    expect(org).toMatchObject({ type: PBX_FAILURE.FORBIDDEN, nonRetryable: true });
+    const org = await failureOf<ApplicationFailure>(dir.createOrganization({ name: 'X' }));
+    expect(org).toMatchObject({ type: PbxFailure.Forbidden, nonRetryable: true });
   });
 
   test('a throttling PBX surfaces as retryable BUSY', async () => {
@@ -365,6 +367,6 @@ describe('UNCONFIRMED PBX variants', () => {
     );
     const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     expect(rejected.length).toBeGreaterThan(0);
-    expect(rejected.every((r) => (r.reason as ApplicationFailure).type === PBX_FAILURE.BUSY)).toBe(true);
+    expect(rejected.every((r) => (r.reason as ApplicationFailure).type === PbxFailure.Busy)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { GraphSource } from '../activities/graph/index.js';
-import { YeastarDirectory } from '../activities/pbx/index.js';
+import { connectYeastar } from '../activities/pbx/index.js';
 import type { ActivityDeps } from '../activities/index.js';
 import type { WorkerConfig } from '../config/index.js';
 
@@ -20,7 +20,7 @@ export function buildDependencies(config: WorkerConfig): WorkerDependencies {
     graphBaseUrl: graphConfig.graphBaseUrl,
     ...(graphConfig.caFile ? { caFile: graphConfig.caFile } : {}),
   });
-  const pbx = new YeastarDirectory({
+  const yeastar = connectYeastar({
     baseUrl: pbxConfig.baseUrl,
     clientId: pbxConfig.clientId,
     clientSecret: pbxConfig.clientSecret.reveal(),
@@ -30,6 +30,7 @@ export function buildDependencies(config: WorkerConfig): WorkerDependencies {
     ...(pbxConfig.ssoIdentityField ? { ssoIdentityField: pbxConfig.ssoIdentityField } : {}),
     ...(pbxConfig.maxConcurrentRequests ? { maxConcurrentRequests: pbxConfig.maxConcurrentRequests } : {}),
   });
+  const pbx = yeastar.directory;
   return {
     graph,
     pbx,
@@ -53,6 +54,6 @@ export function buildDependencies(config: WorkerConfig): WorkerDependencies {
         return `Open API at ${pbxConfig.baseUrl} answers (${organizations.length} organizations)`;
       },
     },
-    close: () => pbx.close(),
+    close: () => yeastar.close(),
   };
 }

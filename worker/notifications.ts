@@ -5,7 +5,7 @@ import {
   directoryWatcherWorkflowId,
   pokeDirectorySignal,
   subscriptionLifecycleSignal,
-} from '../workflows/directory-watcher.js';
+} from '../contracts/index.js';
 
 export interface NotificationReceiverOptions {
   client: Client;

@@ -1,48 +1,11 @@
-import {
-  condition,
-  defineQuery,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ConvergenceReport, FullSyncPlan, GroupSyncReport } from '../activities/sync/types.js';
-import { TENANT_ID } from './search-attributes.js';
-
-export interface FullSyncInput {
-  tenantId: string;
-  /** Plan only: report what would change and write nothing. */
-  dryRun?: boolean;
-}
-
-export type FullSyncPhase = 'planning' | 'awaiting-approval' | 'applying' | 'groups' | 'done';
-
-export interface OffboardingDecision {
-  approved: boolean;
-  by: string;
-  note?: string;
-}
-
-export interface FullSyncProgress {
-  phase: FullSyncPhase;
-  dryRun: boolean;
-  plan?: FullSyncPlan['summary'];
-  guard?: FullSyncPlan['guard'];
-  /** User entities messaged to create, adopt or update (the operator's progress bar counts against it). */
-  dispatched?: number;
-  decision?: OffboardingDecision;
-  convergence?: ConvergenceReport;
-  groups?: GroupSyncReport;
-}
-
-export const decideOffboardingUpdate = defineUpdate<FullSyncProgress, [OffboardingDecision]>(
-  'decideOffboarding',
-);
-export const fullSyncProgressQuery = defineQuery<FullSyncProgress>('progress');
-
-export const fullSyncWorkflowId = (tenantId: string, startedAt: string): string =>
-  `full-sync/${tenantId}/${startedAt}`;
+import {
+  decideOffboardingUpdate,
+  fullSyncProgressQuery,
+  type FullSyncInput,
+  type FullSyncProgress,
+} from '../contracts/index.js';
 
 const { planFullSync, dispatchOffboarding } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
@@ -109,5 +72,3 @@ export async function fullSync({ tenantId, dryRun = false }: FullSyncInput): Pro
   progress.phase = 'done';
   return progress;
 }
-
-export const fullSyncSearchAttributes = (tenantId: string) => [{ key: TENANT_ID, value: tenantId }];

@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ProbeResult } from '../activities/health.js';
+import type { ProbeResult } from '../contracts/index.js';
 
 const { listDependencies, probeDependency } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

@@ -1,24 +1,6 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ConvergenceReport } from '../activities/sync/types.js';
-import type { UserPlan } from '../activities/sync/user-activities.js';
-
-export interface SyncUserInput {
-  tenantId: string;
-  /** Entra object id or user principal name. */
-  user: string;
-  /** Plan only: message nobody. */
-  dryRun?: boolean;
-}
-
-export interface SyncUserResult {
-  plan: UserPlan;
-  /** Present when the user's entity was messaged: did it apply the request (or record an error)? */
-  convergence?: ConvergenceReport;
-}
-
-export const syncUserWorkflowId = (tenantId: string, user: string, startedAt: string): string =>
-  `sync-user/${tenantId}/${user}/${startedAt}`;
+import type { SyncUserInput, SyncUserResult } from '../contracts/index.js';
 
 const retry = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' };
 const { planUser } = proxyActivities<Activities>({

@@ -4,8 +4,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -13,7 +11,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { DesiredExtension, ExtensionLink, ExtensionNumber } from '../model/index.js';
 import {
   ENTRA_OBJECT_ID,
   EXTENSION_NUMBER,
@@ -21,66 +18,15 @@ import {
   SYNC_RUN_ID,
   TENANT_ID,
   USER_PRINCIPAL_NAME,
-} from './search-attributes.js';
-
-/** Bring the user's extension to this state (create, adopt, update, re-enable). */
-export interface EnsureRequest {
-  syncRunId: string;
-  desired: DesiredExtension;
-  /** The number planned for the user; kept for life once the extension exists. */
-  number: ExtensionNumber;
-  /** The plan saw no extension for this user: create straight away instead of looking one up first. */
-  expectNew: boolean;
-  adoptExistingByEmail: boolean;
-  sendWelcomeEmail: boolean;
-}
-
-/** The user left scope, was disabled or deleted: disable now, delete after the grace period. */
-export interface OffboardRequest {
-  syncRunId: string;
-  reason: string;
-  graceSeconds: number;
-  quarantineSeconds: number;
-}
-
-export type LifecyclePhase = 'pending' | 'active' | 'disabled' | 'quarantined' | 'released' | 'error';
-
-export interface UserLifecycleState {
-  tenantId: string;
-  objectId: string;
-  userPrincipalName: string;
-  displayName?: string;
-  phase: LifecyclePhase;
-  link?: ExtensionLink;
-  /** The number a deleted extension had, held back during quarantine and given back if the user returns. */
-  heldNumber?: ExtensionNumber;
-  welcomeSent: boolean;
-  lastError?: string;
-  lastSyncRunId?: string;
-  /** ISO time until which the current offboarding step waits (grace or quarantine). */
-  waitingUntil?: string;
-}
-
-export interface UserLifecycleInput {
-  tenantId: string;
-  objectId: string;
-  userPrincipalName: string;
-  /** Carried across continue-as-new. */
-  state?: UserLifecycleState;
-}
-
-/** The user cannot be synced as they are in Entra ID (planning found bad input): record why, for operators. */
-export interface ProblemReport {
-  syncRunId: string;
-  reason: string;
-}
-
-export const ensureUserSignal = defineSignal<[EnsureRequest]>('ensureUser');
-export const reportUserProblemSignal = defineSignal<[ProblemReport]>('reportUserProblem');
-export const offboardUserSignal = defineSignal<[OffboardRequest]>('offboardUser');
-export const userStateQuery = defineQuery<UserLifecycleState>('userState');
-
-export const userWorkflowId = (tenantId: string, objectId: string): string => `user/${tenantId}/${objectId}`;
+  ensureUserSignal,
+  offboardUserSignal,
+  reportUserProblemSignal,
+  userStateQuery,
+  type EnsureRequest,
+  type OffboardRequest,
+  type UserLifecycleInput,
+  type UserLifecycleState,
+} from '../contracts/index.js';
 
 // A few PBX requests each: a short timeout lets a crashed worker's activity be retried elsewhere quickly.
 const pbx = proxyActivities<Activities>({

@@ -11,8 +11,8 @@ import {
   TelemetryHandler,
 } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
-import type { GraphSourceOptions } from './options.js';
-import { AgentHttpHandler } from './transport.js';
+import type { GraphSourceOptions } from './graph-options.js';
+import { AgentHttpHandler } from './graph-transport.js';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 

@@ -1,23 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-
-/** Stable failure types: workflows and retry policies match on these. */
-export const GraphErrorType = {
-  /** 429: retryable, `nextRetryDelay` = the server's Retry-After. */
-  Throttled: 'GraphThrottled',
-  /** 5xx, network, token endpoint unreachable: retryable (Retry-After honoured when sent). */
-  Unavailable: 'GraphUnavailable',
-  /** 403: the app registration lacks an application permission; non-retryable. */
-  PermissionDenied: 'GraphPermissionDenied',
-  /** 400 (bad filter, unsupported query): non-retryable, with Graph's message. */
-  BadRequest: 'GraphBadRequest',
-  /** 404: non-retryable. */
-  NotFound: 'GraphNotFound',
-  /** Expired or reset delta token (syncStateNotFound, resyncRequired, any 410): start a full sync. */
-  DeltaTokenExpired: 'DeltaTokenExpired',
-  /** Token request rejected (invalid_client, unknown app, 401 from Graph): non-retryable. */
-  AuthenticationFailed: 'GraphAuthenticationFailed',
-} as const;
-export type GraphErrorType = (typeof GraphErrorType)[keyof typeof GraphErrorType];
+import { GraphFailure } from '../../contracts/index.js';
 
 export interface GraphFailureDetails {
   status: number;
@@ -65,7 +47,7 @@ export interface ErrorContext {
   secrets?: readonly string[];
 }
 
-/** Maps a Graph SDK / credential error to a Temporal ApplicationFailure (see GraphErrorType). */
+/** Maps a Graph SDK / credential error to a Temporal ApplicationFailure (see GraphFailure). */
 export function toApplicationFailure(err: unknown, ctx: ErrorContext): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   const e = (err ?? {}) as GraphErrorLike;
@@ -81,7 +63,7 @@ export function toApplicationFailure(err: unknown, ctx: ErrorContext): Applicati
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     ...(location ? { location } : {}),
   };
-  const fail = (type: GraphErrorType, message: string, nonRetryable: boolean) =>
+  const fail = (type: GraphFailure, message: string, nonRetryable: boolean) =>
     ApplicationFailure.create({
       type,
       message: `${ctx.operation}: ${message}`,
@@ -92,28 +74,28 @@ export function toApplicationFailure(err: unknown, ctx: ErrorContext): Applicati
 
   if (status === 410 || DELTA_EXPIRED_CODES.has(code.toLowerCase())) {
     return fail(
-      GraphErrorType.DeltaTokenExpired,
+      GraphFailure.DeltaTokenExpired,
       `delta token expired or reset (${code}); a full resync is required`,
       true,
     );
   }
-  if (status === 429) return fail(GraphErrorType.Throttled, `throttled by Graph (${graphMessage})`, false);
+  if (status === 429) return fail(GraphFailure.Throttled, `throttled by Graph (${graphMessage})`, false);
   if (status >= 500 || status === 408)
-    return fail(GraphErrorType.Unavailable, `Graph unavailable: ${status} ${code}: ${graphMessage}`, false);
+    return fail(GraphFailure.Unavailable, `Graph unavailable: ${status} ${code}: ${graphMessage}`, false);
   if (status === 403) {
     return fail(
-      GraphErrorType.PermissionDenied,
+      GraphFailure.PermissionDenied,
       `permission denied (${code}): the app registration needs the application permission ${ctx.permission} with admin consent. Graph said: ${graphMessage}`,
       true,
     );
   }
-  if (status === 400) return fail(GraphErrorType.BadRequest, `bad request (${code}): ${graphMessage}`, true);
-  if (status === 404) return fail(GraphErrorType.NotFound, `not found (${code}): ${graphMessage}`, true);
+  if (status === 400) return fail(GraphFailure.BadRequest, `bad request (${code}): ${graphMessage}`, true);
+  if (status === 404) return fail(GraphFailure.NotFound, `not found (${code}): ${graphMessage}`, true);
   if (
     status === 401 ||
     /invalid_client|unauthorized_client|AADSTS\d+|AuthenticationRequired/i.test(`${code} ${graphMessage}`)
   ) {
-    return fail(GraphErrorType.AuthenticationFailed, `authentication failed: ${graphMessage}`, true);
+    return fail(GraphFailure.AuthenticationFailed, `authentication failed: ${graphMessage}`, true);
   }
-  return fail(GraphErrorType.Unavailable, `request failed: ${code}: ${graphMessage}`, false);
+  return fail(GraphFailure.Unavailable, `request failed: ${code}: ${graphMessage}`, false);
 }

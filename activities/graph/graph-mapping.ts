@@ -9,7 +9,7 @@ import type {
   MemberType,
   RemovalReason,
   UserDelta,
-} from './types.js';
+} from './graph-types.js';
 
 /** The only user fields the product needs ($select keeps pages small). */
 export const USER_FIELDS = [

@@ -1,5 +1,7 @@
-export { GraphSource, DELTA_LATEST, MAX_PRESENCE_IDS, type UserQuery } from './source.js';
-export { GraphErrorType, type GraphFailureDetails, parseRetryAfter } from './errors.js';
-export { createCredential, createGraphClient } from './client.js';
-export type { GraphAuth, GraphSourceOptions } from './options.js';
-export type * from './types.js';
+export { GraphSource, DELTA_LATEST, type UserQuery } from './graph-source.js';
+export { MAX_PRESENCE_IDS } from './graph-presence.js';
+export { pages, readAll } from './graph-requests.js';
+export { type GraphFailureDetails, parseRetryAfter } from './graph-failures.js';
+export { createCredential, createGraphClient } from './graph-client.js';
+export type { GraphAuth, GraphSourceOptions } from './graph-options.js';
+export type * from './graph-types.js';

@@ -1,17 +1,13 @@
 /**
- * The PBX as the sync sees it, in PBX-neutral terms. Workflows and the pure model are written against this;
+ * The PBX as the users-and-groups sync sees it, in PBX-neutral terms. Workflows and the pure model are written against this;
  * Yeastar P-Series (activities/pbx/yeastar) is the first implementation. Ids are opaque strings.
  *
  * Failures are `ApplicationFailure`s whose `type` is one of PBX_FAILURE (activities/pbx/errors.ts); retryable
  * ones (PBX down, busy, throttled) are left to Temporal's retry policy.
  */
-import { YEASTAR_PRESENCES, type YeastarPresence } from '../../model/presence.js';
+import type { ExtensionPresence } from '../../model/index.js';
 
 export type PbxId = string;
-
-/** The presence values extensions have; the model maps Teams presence onto the same set. */
-export const PBX_PRESENCE = YEASTAR_PRESENCES;
-export type PbxPresence = YeastarPresence;
 
 /** What this PBX (variant) supports; callers pick a strategy instead of catching "unsupported". */
 export interface PbxCapabilities {
@@ -35,7 +31,7 @@ export interface PbxExtension {
   email?: string;
   mobile?: string;
   title?: string;
-  presence?: PbxPresence;
+  presence?: ExtensionPresence;
   organizationIds: PbxId[];
   enabled?: boolean;
   linkusEnabled?: boolean;
@@ -50,7 +46,7 @@ export interface PbxExtensionSummary {
   displayName: string;
   email?: string;
   mobile?: string;
-  presence?: PbxPresence;
+  presence?: ExtensionPresence;
 }
 
 export interface PbxExtensionInput {
@@ -60,7 +56,7 @@ export interface PbxExtensionInput {
   email?: string;
   mobile?: string;
   title?: string;
-  presence?: PbxPresence;
+  presence?: ExtensionPresence;
   /** Membership; empty or omitted = the root organization. */
   organizationIds?: PbxId[];
   linkusEnabled?: boolean;
@@ -102,48 +98,6 @@ export interface PbxExtensionGroup {
   memberIds: PbxId[];
 }
 
-export const PBX_CONTACT_NUMBER_KINDS = [
-  'business',
-  'business2',
-  'businessFax',
-  'mobile',
-  'mobile2',
-  'home',
-  'home2',
-  'homeFax',
-  'other',
-] as const;
-export type PbxContactNumberKind = (typeof PBX_CONTACT_NUMBER_KINDS)[number];
-
-export interface PbxContactInput {
-  firstName: string;
-  lastName?: string;
-  company?: string;
-  email?: string;
-  numbers: Partial<Record<PbxContactNumberKind, string>>;
-  /** Stable key of the source object (e.g. the Outlook contact id); makes creates idempotent. */
-  sourceKey: string;
-}
-
-export interface PbxContact {
-  id: PbxId;
-  /** The PBX reads contacts back as one display name, not first/last. */
-  displayName: string;
-  company?: string;
-  email?: string;
-  numbers: Partial<Record<PbxContactNumberKind, string>>;
-  /** undefined for contacts the sync did not create. */
-  sourceKey?: string;
-  phonebookIds: PbxId[];
-}
-
-export interface PbxPhonebook {
-  id: PbxId;
-  name: string;
-  allContacts: boolean;
-  total: number;
-}
-
 export interface PbxDirectory {
   readonly capabilities: PbxCapabilities;
 
@@ -158,7 +112,6 @@ export interface PbxDirectory {
   updateExtension(id: PbxId, patch: PbxExtensionPatch): Promise<void>;
   /** Idempotent: an extension already gone is success. */
   deleteExtension(id: PbxId): Promise<void>;
-  setPresence(id: PbxId, presence: PbxPresence): Promise<void>;
   /** Requires capabilities.disableExtension. */
   setExtensionEnabled(id: PbxId, enabled: boolean): Promise<void>;
   /** Linkus access (capabilities.linkusToggle) and the identity Microsoft sign-in matches. */
@@ -168,29 +121,12 @@ export interface PbxDirectory {
   listOrganizations(): Promise<PbxOrganization[]>;
   /** Idempotent by (parent, name). */
   createOrganization(input: { name: string; parentId?: PbxId }): Promise<PbxCreateResult>;
-  renameOrganization(id: PbxId, name: string): Promise<void>;
-  deleteOrganization(id: PbxId): Promise<void>;
 
   listExtensionGroups(): Promise<PbxExtensionGroup[]>;
   /** Idempotent by name. */
   createExtensionGroup(input: { name: string; memberIds: PbxId[] }): Promise<PbxCreateResult>;
   updateExtensionGroup(id: PbxId, patch: { name?: string; memberIds?: PbxId[] }): Promise<void>;
   deleteExtensionGroup(id: PbxId): Promise<void>;
-
-  listContacts(): AsyncIterable<PbxContact>;
-  /** Idempotent by sourceKey. */
-  createContact(input: PbxContactInput & { phonebookIds?: PbxId[] }): Promise<PbxCreateResult>;
-  updateContact(id: PbxId, patch: Partial<Omit<PbxContactInput, 'sourceKey'>>): Promise<void>;
-  /** Removes the contact from its phonebooks first; already gone is success. */
-  deleteContact(id: PbxId): Promise<void>;
-
-  listPhonebooks(): Promise<PbxPhonebook[]>;
-  /** Idempotent by name. */
-  createPhonebook(input: { name: string }): Promise<PbxCreateResult>;
-  renamePhonebook(id: PbxId, name: string): Promise<void>;
-  deletePhonebook(id: PbxId): Promise<void>;
-  addToPhonebook(phonebookId: PbxId, contactIds: PbxId[]): Promise<void>;
-  removeFromPhonebook(phonebookId: PbxId, contactIds: PbxId[]): Promise<void>;
 
   /** Releases PBX sessions (revokes tokens). Call once at worker shutdown. */
   close(): Promise<void>;

@@ -1,38 +1,15 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { DELTA_LATEST } from '../graph/index.js';
-import { forEachConcurrently } from './concurrency.js';
+import {
+  SyncFailure,
+  type DeltaCursors,
+  type DeltaRoundInput,
+  type DeltaRoundResult,
+} from '../../contracts/index.js';
+import { DELTA_LATEST, pages } from '../graph/index.js';
+import { forEachConcurrently } from './for-each-concurrently.js';
 import { chosenGroupIds } from './read-directory.js';
-import { createUserPlanner, type UserActivityDeps, type UserLookup } from './user-activities.js';
-
-export type DeltaDeps = UserActivityDeps;
-
-export interface DeltaCursors {
-  users: string;
-  groups: string;
-}
-
-export interface DeltaRoundInput {
-  tenantId: string;
-  /** Recorded by the user entities that apply a request of this round. */
-  syncRunId: string;
-  cursors: DeltaCursors;
-  /** More changed users than this in one round are left to a full sync (bulk reads beat one read per user). */
-  fullSyncAboveUsers: number;
-}
-
-/** Counts and the new deltaLinks only: a round's result never carries user data into history. */
-export interface DeltaRoundResult {
-  cursors: DeltaCursors;
-  /** Changes Graph reported (users, plus group membership entries), duplicates included. */
-  changes: number;
-  /** Distinct users planned in this round. */
-  users: number;
-  ensured: number;
-  offboarded: number;
-  /** Set when the round held back offboarding (above the guard) or saw a change only a full sync covers. */
-  fullSyncNeeded?: string;
-}
+import { createUserPlanner, type UserLookup, type UserPlannerDeps } from './user-planner.js';
 
 interface RoundProgress {
   stage: 'read' | 'apply';
@@ -55,7 +32,7 @@ const APPLY_CONCURRENCY = 8;
  * changed user and plans them exactly like `planUser`: the delta says who changed, the current directory
  * says what they should have. Replays and duplicates therefore converge on the same request.
  */
-export const createDeltaActivities = (deps: DeltaDeps) => {
+export const createDeltaActivities = (deps: UserPlannerDeps) => {
   const { graph, policy } = deps;
   const planner = createUserPlanner(deps);
 
@@ -77,7 +54,11 @@ export const createDeltaActivities = (deps: DeltaDeps) => {
         position.cursor = page.deltaLink;
         position.done = true;
       } else if (page.nextCursor) position.cursor = page.nextCursor;
-      else throw ApplicationFailure.retryable(`${kind} delta round ended without a deltaLink`);
+      else
+        throw ApplicationFailure.create({
+          type: SyncFailure.DeltaIncomplete,
+          message: `${kind} delta round ended without a deltaLink`,
+        });
       checkpoint();
     }
   }
@@ -201,7 +182,9 @@ export const createDeltaActivities = (deps: DeltaDeps) => {
         }
         for (const groupId of nested) {
           if (!relevant.has(groupId) && !groupIds.has(groupId)) continue;
-          for await (const page of graph.groupMembers(groupId, { transitive: true }))
+          for await (const page of pages((cursor) =>
+            graph.readGroupMembersPage(groupId, { transitive: true, ...(cursor ? { cursor } : {}) }),
+          ))
             for (const member of page) if (member.type === 'user') userIds.add(member.id);
           beat();
         }

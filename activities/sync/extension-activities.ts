@@ -1,6 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import { PBX_FAILURE, type PbxDirectory, type PbxExtension, type PbxExtensionPatch } from '../pbx/index.js';
+import {
+  PbxFailure,
+  SyncFailure,
+  type EnsureExtensionInput,
+  type EnsureExtensionResult,
+} from '../../contracts/index.js';
+import type { PbxDirectory, PbxExtension, PbxExtensionPatch } from '../pbx/index.js';
 import {
   allocate,
   diffExtension,
@@ -10,34 +16,15 @@ import {
   type FieldChange,
   type SyncPolicy,
 } from '../../model/index.js';
-import { listManagedUsers } from './entities.js';
+import { listManagedUsers } from './user-entities.js';
 import type { NumberLedgerCache } from './number-ledger-cache.js';
-import { toExistingExtension } from './pbx-snapshot.js';
+import { organizationNamesById, toExistingExtension } from './pbx-snapshot.js';
 
 export interface ExtensionDeps {
   pbx: PbxDirectory;
   policy: SyncPolicy;
   tenantId: string;
   ledgers: NumberLedgerCache;
-}
-
-export interface EnsureExtensionInput {
-  desired: DesiredExtension;
-  number: ExtensionNumber;
-  link?: ExtensionLink;
-  expectNew: boolean;
-  adoptExistingByEmail: boolean;
-  /** Send the Linkus welcome email when this call created the extension and none was sent before. */
-  welcomeEmail: boolean;
-}
-
-export interface EnsureExtensionResult {
-  link: ExtensionLink;
-  /** This sync created the extension (also when a retry found its own earlier create). */
-  created: boolean;
-  adopted: boolean;
-  changedFields: string[];
-  welcomeEmailSent: boolean;
 }
 
 type Ensured = Omit<EnsureExtensionResult, 'welcomeEmailSent'>;
@@ -48,7 +35,7 @@ const MAX_NUMBER_PROBES = 20;
 
 /** Which unique field a PBX duplicate error is about, if it is one. */
 function duplicateField(error: unknown): string | undefined {
-  if (!(error instanceof ApplicationFailure) || error.type !== PBX_FAILURE.DUPLICATE) return undefined;
+  if (!(error instanceof ApplicationFailure) || error.type !== PbxFailure.Duplicate) return undefined;
   const [details] = error.details as [{ fields?: string[] }?];
   return details?.fields?.[0];
 }
@@ -65,7 +52,7 @@ export const createExtensionActivities = ({ pbx, policy, tenantId, ledgers }: Ex
   const organizationNames = async (extension: PbxExtension) =>
     extension.organizationIds.length === 0 || policy.groups.organizationSource === 'none'
       ? new Map<string, string>()
-      : new Map((await pbx.listOrganizations()).map((o) => [o.id, o.name]));
+      : organizationNamesById(await pbx.listOrganizations());
 
   /** Writes only what differs; an unchanged extension costs no write. */
   const applyChanges = async (
@@ -110,7 +97,8 @@ export const createExtensionActivities = ({ pbx, policy, tenantId, ledgers }: Ex
       numbers.assigned[taken] = `held on the PBX: ${taken}`;
       const now = new Date().toISOString();
       const { outcome } = allocate(numbers, { owner }, { policy: policy.numbers, now });
-      if (!outcome.ok) throw ApplicationFailure.nonRetryable(outcome.reason, 'NumberRangeExhausted');
+      if (!outcome.ok)
+        throw ApplicationFailure.nonRetryable(outcome.reason, SyncFailure.NumberRangeExhausted);
       const [onPbx, holders] = await Promise.all([
         pbx.findExtensionByNumber(outcome.number),
         listManagedUsers(client, tenantId, { filter: { numbers: [outcome.number] } }),
@@ -121,7 +109,10 @@ export const createExtensionActivities = ({ pbx, policy, tenantId, ledgers }: Ex
       }
       taken = outcome.number;
     }
-    throw ApplicationFailure.retryable(`no free extension number found in ${MAX_NUMBER_PROBES} tries`);
+    throw ApplicationFailure.retryable(
+      `no free extension number found in ${MAX_NUMBER_PROBES} tries`,
+      SyncFailure.NumberProbesExhausted,
+    );
   };
 
   /**
@@ -153,7 +144,7 @@ export const createExtensionActivities = ({ pbx, policy, tenantId, ledgers }: Ex
       if (!own && !adoptExistingByEmail) {
         throw ApplicationFailure.nonRetryable(
           `${desired.userPrincipalName}: email ${desired.email} is already used by extension ${byEmail.number}, and adoptExistingByEmail is off`,
-          PBX_FAILURE.DUPLICATE,
+          PbxFailure.Duplicate,
         );
       }
       return {

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { NumberState } from '../../model/index.js';
-import { linksAndNumbers, listManagedUsers } from './entities.js';
+import { linkTable } from '../../model/index.js';
+import { listManagedUsers } from './user-entities.js';
 
 /** After this long a kept ledger is read again, in the background: until then the kept one serves. */
 export const LEDGER_MAX_AGE_MS = 10 * 60_000;
@@ -42,7 +43,7 @@ export function createNumberLedgerCache(clock: () => number = Date.now) {
     const readAt = clock();
     const promise = listManagedUsers(client, tenantId, { onProgress })
       .then((managed) => {
-        const { links, numbers } = linksAndNumbers(managed, new Date(readAt).toISOString());
+        const { links, numbers } = linkTable(managed.values(), new Date(readAt).toISOString());
         // Numbers this process planned stay taken even if their entity has not published them yet.
         for (const [number, owner] of Object.entries(ledgers.get(tenantId)?.numbers.assigned ?? {}))
           if (numbers.assigned[number] === undefined && numbers.quarantined[number] === undefined)

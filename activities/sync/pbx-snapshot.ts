@@ -7,6 +7,11 @@ export interface PbxSnapshot {
   extensionGroups: PbxExtensionGroup[];
 }
 
+/** Organization names by id, without the root: an extension only in the root has no organization. */
+export function organizationNamesById(organizations: readonly PbxOrganization[]): Map<string, string> {
+  return new Map(organizations.flatMap((o) => (o.parentId !== undefined ? [[o.id, o.name] as const] : [])));
+}
+
 export function toExistingExtension(
   extension: PbxExtension,
   organizationNames: ReadonlyMap<string, string>,
@@ -35,9 +40,7 @@ const DETAIL_BATCH = 100;
  */
 export async function readPbxSnapshot(pbx: PbxDirectory, onBatch: () => void): Promise<PbxSnapshot> {
   const organizations = await pbx.listOrganizations();
-  const organizationNames = new Map(
-    organizations.filter((o) => o.parentId !== undefined).map((o) => [o.id, o.name]),
-  );
+  const organizationNames = organizationNamesById(organizations);
   const batches: Promise<ExistingExtension[]>[] = [];
   let ids: string[] = [];
   const requestDetails = () => {

@@ -1,4 +1,4 @@
-import type { GraphSource } from '../graph/index.js';
+import { readAll, type GraphSource } from '../graph/index.js';
 import type { DirectoryGroup, DirectoryUser, SyncPolicy } from '../../model/index.js';
 
 export interface DirectorySnapshot {
@@ -16,21 +16,6 @@ export function chosenGroupIds(policy: SyncPolicy): string[] {
       ...policy.numbers.groupRanges.map((range) => range.groupId),
     ]),
   ];
-}
-
-async function readAll<T>(
-  readPage: (cursor?: string) => Promise<{ items: T[]; nextCursor?: string }>,
-  onPage: () => void,
-) {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await readPage(cursor);
-    items.push(...page.items);
-    cursor = page.nextCursor;
-    onPage();
-  } while (cursor);
-  return items;
 }
 
 /**

@@ -1,5 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { GraphErrorType, type GraphSource } from '../graph/index.js';
+import {
+  GraphFailure,
+  SUBSCRIBED_RESOURCES,
+  type EnsureSubscriptionsInput,
+  type EnsureSubscriptionsResult,
+  type SubscribedResource,
+  type SubscriptionRef,
+} from '../../contracts/index.js';
+import type { GraphSource } from '../graph/index.js';
 
 /** Where Graph delivers, and the secret it echoes. Worker settings: never in workflow inputs or history. */
 export interface NotificationSettings {
@@ -12,37 +20,6 @@ export interface SubscriptionDeps {
   graph: GraphSource;
   /** Unset: the worker has no notification receiver, the directory watcher only polls. */
   notifications?: NotificationSettings;
-}
-
-export type SubscribedResource = 'users' | 'groups';
-export const SUBSCRIBED_RESOURCES: readonly SubscribedResource[] = ['users', 'groups'];
-
-/** What the watcher keeps of a subscription: no URL, no clientState. */
-export interface SubscriptionRef {
-  resource: SubscribedResource;
-  id: string;
-  expiresAt: string;
-}
-
-export interface EnsureSubscriptionsInput {
-  /** The subscriptions the watcher holds (from earlier calls). */
-  current: SubscriptionRef[];
-  /** Lifetime of a new or renewed subscription (default 2 days; Graph allows directory ones ~29 days). */
-  lifetimeSeconds?: number;
-  /** Renew every subscription now (reauthorizationRequired; subscriptionRemoved: a 404 recreates it). */
-  force?: boolean;
-  /** Delete the subscriptions instead (the watcher stops). */
-  remove?: boolean;
-}
-
-export interface EnsureSubscriptionsResult {
-  /** False when the worker has no notifications configured (then nothing else is set). */
-  enabled: boolean;
-  subscriptions: SubscriptionRef[];
-  created: number;
-  renewed: number;
-  /** When to call again: halfway through the earliest subscription's lifetime. */
-  nextCheckAt?: string;
 }
 
 export const DEFAULT_SUBSCRIPTION_LIFETIME_SECONDS = 2 * 86_400;
@@ -60,7 +37,7 @@ const normalizeUrl = (url: string): string => {
 };
 
 const isNotFound = (error: unknown): boolean =>
-  error instanceof ApplicationFailure && error.type === GraphErrorType.NotFound;
+  error instanceof ApplicationFailure && error.type === GraphFailure.NotFound;
 
 /**
  * Keeps the users and groups change-notification subscriptions alive for the directory watcher: creates

@@ -1,38 +1,28 @@
+/** The user entities as activities reach them: the link table in Temporal's visibility store, and their signals. */
 import type { Client } from '@temporalio/client';
-import type { ExtensionLink, NumberState } from '../../model/index.js';
-import {
-  ensureUserSignal,
-  offboardUserSignal,
-  reportUserProblemSignal,
-  userLifecycle,
-  userStateQuery,
-  userWorkflowId,
-  type EnsureRequest,
-  type LifecyclePhase,
-  type OffboardRequest,
-  type ProblemReport,
-} from '../../workflows/user-lifecycle.js';
 import {
   ENTRA_OBJECT_ID,
   EXTENSION_NUMBER,
   LIFECYCLE_STATE,
   TENANT_ID,
   USER_PRINCIPAL_NAME,
-} from '../../workflows/search-attributes.js';
-
-/** A user entity as the Temporal visibility store shows it: the link table, read without messaging anyone. */
-export interface ManagedUser {
-  objectId: string;
-  userPrincipalName: string;
-  phase: LifecyclePhase;
-  extensionId?: string;
-  /** The linked extension's number, or the number held in quarantine. */
-  number?: string;
-  lastError?: string;
-}
-
-const userEntities = (tenantId: string) =>
-  `WorkflowType = 'userLifecycle' AND ExecutionStatus = 'Running' AND TenantId = '${tenantId}'`;
+  WorkflowType,
+  ensureUserSignal,
+  entitiesThatApplied,
+  equals,
+  offboardUserSignal,
+  oneOf,
+  reportUserProblemSignal,
+  runningUserEntities,
+  userStateQuery,
+  userWorkflowId,
+  type EnsureRequest,
+  type LifecyclePhase,
+  type ManagedUser,
+  type OffboardRequest,
+  type ProblemReport,
+  type UserLifecycleInput,
+} from '../../contracts/index.js';
 
 /** Values per visibility query when listing only some users (keeps the query text short). */
 const VALUES_PER_QUERY = 200;
@@ -45,12 +35,10 @@ export type EntityFilter = { objectIds: readonly string[] } | { numbers: readonl
 
 function filteredQueries(tenantId: string, filter: EntityFilter): string[] {
   const [attribute, values] =
-    'objectIds' in filter ? ['EntraObjectId', filter.objectIds] : ['ExtensionNumber', filter.numbers];
+    'objectIds' in filter ? [ENTRA_OBJECT_ID, filter.objectIds] : [EXTENSION_NUMBER, filter.numbers];
   const queries: string[] = [];
-  for (let i = 0; i < values.length; i += VALUES_PER_QUERY) {
-    const quoted = values.slice(i, i + VALUES_PER_QUERY).map((v) => `'${v.replaceAll("'", "''")}'`);
-    queries.push(`${userEntities(tenantId)} AND ${attribute} IN (${quoted.join(', ')})`);
-  }
+  for (let i = 0; i < values.length; i += VALUES_PER_QUERY)
+    queries.push(runningUserEntities(tenantId, oneOf(attribute, values.slice(i, i + VALUES_PER_QUERY))));
   return queries;
 }
 
@@ -64,7 +52,7 @@ export async function listManagedUsers(
   { filter, onProgress }: { filter?: EntityFilter; onProgress?: () => void } = {},
 ): Promise<Map<string, ManagedUser>> {
   const users = new Map<string, ManagedUser>();
-  const queries = filter ? filteredQueries(tenantId, filter) : [userEntities(tenantId)];
+  const queries = filter ? filteredQueries(tenantId, filter) : [runningUserEntities(tenantId)];
   for (const query of queries)
     for await (const execution of client.workflow.list({ query })) {
       const attributes = execution.typedSearchAttributes;
@@ -92,7 +80,7 @@ export async function countAppliedUsers(
   tenantId: string,
   syncRunId: string,
 ): Promise<number> {
-  const { count } = await client.workflow.count(`${userEntities(tenantId)} AND SyncRunId = '${syncRunId}'`);
+  const { count } = await client.workflow.count(entitiesThatApplied(tenantId, syncRunId));
   return count;
 }
 
@@ -103,8 +91,7 @@ export async function listAppliedUserIds(
   syncRunId: string,
 ): Promise<Set<string>> {
   const ids = new Set<string>();
-  const query = `${userEntities(tenantId)} AND SyncRunId = '${syncRunId}'`;
-  for await (const execution of client.workflow.list({ query })) {
+  for await (const execution of client.workflow.list({ query: entitiesThatApplied(tenantId, syncRunId) })) {
     const objectId = execution.typedSearchAttributes.get(ENTRA_OBJECT_ID);
     if (objectId) ids.add(objectId);
   }
@@ -118,7 +105,7 @@ export async function listFailedUsers(
   limit: number,
 ): Promise<{ userPrincipalName: string; error: string }[]> {
   const failed: { userPrincipalName: string; error: string }[] = [];
-  const query = `${userEntities(tenantId)} AND SyncRunId = '${syncRunId}' AND LifecycleState = 'error'`;
+  const query = entitiesThatApplied(tenantId, syncRunId, equals(LIFECYCLE_STATE, 'error'));
   for await (const execution of client.workflow.list({ query })) {
     if (failed.length >= limit) break;
     const state = await client.workflow.getHandle(execution.workflowId).query(userStateQuery);
@@ -127,7 +114,7 @@ export async function listFailedUsers(
   return failed;
 }
 
-interface EntityAddress {
+export interface EntityAddress {
   tenantId: string;
   objectId: string;
   userPrincipalName: string;
@@ -137,7 +124,7 @@ interface EntityAddress {
 const startOptions = ({ tenantId, objectId, userPrincipalName, taskQueue }: EntityAddress) => ({
   workflowId: userWorkflowId(tenantId, objectId),
   taskQueue,
-  args: [{ tenantId, objectId, userPrincipalName }] as [Parameters<typeof userLifecycle>[0]],
+  args: [{ tenantId, objectId, userPrincipalName }] as [UserLifecycleInput],
   typedSearchAttributes: [
     { key: TENANT_ID, value: tenantId },
     { key: ENTRA_OBJECT_ID, value: objectId },
@@ -152,7 +139,7 @@ export async function sendEnsure(
   address: EntityAddress,
   request: EnsureRequest,
 ): Promise<void> {
-  await client.workflow.signalWithStart(userLifecycle, {
+  await client.workflow.signalWithStart(WorkflowType.userLifecycle, {
     ...startOptions(address),
     signal: ensureUserSignal,
     signalArgs: [request],
@@ -164,7 +151,7 @@ export async function sendProblemReport(
   address: EntityAddress,
   report: ProblemReport,
 ): Promise<void> {
-  await client.workflow.signalWithStart(userLifecycle, {
+  await client.workflow.signalWithStart(WorkflowType.userLifecycle, {
     ...startOptions(address),
     signal: reportUserProblemSignal,
     signalArgs: [report],
@@ -178,26 +165,4 @@ export async function sendOffboard(
   request: OffboardRequest,
 ): Promise<void> {
   await client.workflow.getHandle(userWorkflowId(tenantId, objectId)).signal(offboardUserSignal, request);
-}
-
-/** The link table and number ledger, as the user entities publish them in Temporal's visibility store. */
-export function linksAndNumbers(managed: ReadonlyMap<string, ManagedUser>, now: string) {
-  const links: Record<string, ExtensionLink> = {};
-  const numbers: NumberState = { assigned: {}, quarantined: {} };
-  for (const user of managed.values()) {
-    if (!user.number) continue;
-    if (user.phase === 'quarantined') {
-      numbers.quarantined[user.number] = { releasedAt: now, owner: user.objectId };
-      continue;
-    }
-    numbers.assigned[user.number] = user.objectId;
-    if (user.extensionId === undefined) continue;
-    links[user.objectId] = {
-      extensionId: user.extensionId,
-      number: user.number,
-      // The entity owns the grace timer: a fresh mark keeps the planner from re-disabling or deleting.
-      ...(user.phase === 'disabled' ? { disabledAt: now } : {}),
-    };
-  }
-  return { links, numbers };
 }

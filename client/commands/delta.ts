@@ -1,15 +1,15 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { directoryWatcher } from '../../workflows/directory-watcher.js';
+import type { OperatorClient } from '../connect.js';
+import { fields, plural, render, workflowLink } from '../output.js';
 import {
   directoryStatusQuery,
-  directoryWatcher,
   directoryWatcherWorkflowId,
   pokeDirectorySignal,
   stopDirectorySignal,
   type DirectoryWatcherState,
-} from '../../workflows/directory-watcher.js';
-import { TENANT_ID } from '../../workflows/search-attributes.js';
-import type { OperatorClient } from '../connect.js';
-import { fields, plural, render, workflowLink } from '../output.js';
+  TENANT_ID,
+} from '../../contracts/index.js';
 
 /** What `sync delta …` reports: the watcher's id, UI link and state (when it runs). */
 export interface DeltaReport {

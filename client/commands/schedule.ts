@@ -6,9 +6,9 @@ import {
   type ScheduleOptions,
 } from '@temporalio/client';
 import { fullSync } from '../../workflows/full-sync.js';
-import { TENANT_ID } from '../../workflows/search-attributes.js';
 import type { OperatorClient } from '../connect.js';
 import { fields, render, workflowLink } from '../output.js';
+import { TENANT_ID } from '../../contracts/index.js';
 
 export const DEFAULT_SCHEDULE_TIME = '00:30';
 export const DEFAULT_SCHEDULE_TIMEZONE = 'UTC';

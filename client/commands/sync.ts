@@ -1,16 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowIdConflictPolicy, type WorkflowExecutionInfo } from '@temporalio/client';
-import { countAppliedUsers } from '../../activities/sync/entities.js';
 import type { PlanSummary } from '../../model/index.js';
-import {
-  decideOffboardingUpdate,
-  fullSync,
-  fullSyncProgressQuery,
-  fullSyncWorkflowId,
-  type FullSyncProgress,
-  type OffboardingDecision,
-} from '../../workflows/full-sync.js';
-import { TENANT_ID } from '../../workflows/search-attributes.js';
+import { fullSync } from '../../workflows/full-sync.js';
 import type { OperatorClient } from '../connect.js';
 import {
   createStatusLine,
@@ -21,6 +12,19 @@ import {
   workflowLink,
   type TextStream,
 } from '../output.js';
+import {
+  decideOffboardingUpdate,
+  fullSyncProgressQuery,
+  fullSyncWorkflowId,
+  type FullSyncProgress,
+  type OffboardingDecision,
+  TENANT_ID,
+  WorkflowType,
+  entitiesThatApplied,
+  isRunning,
+  notEquals,
+  workflowsOf,
+} from '../../contracts/index.js';
 
 export interface FullSyncOptions {
   dryRun: boolean;
@@ -38,7 +42,8 @@ export interface FullSyncReport extends FullSyncProgress {
   link: string;
 }
 
-const fullSyncs = (tenantId: string) => `WorkflowType = 'fullSync' AND TenantId = '${tenantId}'`;
+const fullSyncs = (tenantId: string, ...conditions: string[]) =>
+  workflowsOf(WorkflowType.fullSync, tenantId, ...conditions);
 
 const COUNT_LABELS: [keyof PlanSummary['counts'], string][] = [
   ['creates', 'to create'],
@@ -181,7 +186,10 @@ export async function startFullSync(operator: OperatorClient, options: FullSyncO
       }
       const elapsed = stream.isTTY ? ` (${Math.round((Date.now() - started) / 1000)} s)` : '';
       if (progress?.phase === 'applying') {
-        const applied = await countAppliedUsers(client, tenantId, workflowId).catch(() => 0);
+        const applied = await client.workflow.count(entitiesThatApplied(tenantId, workflowId)).then(
+          (r) => r.count,
+          () => 0,
+        );
         status.update(`applying: ${progressBar(applied, expectedUsers(progress))} users${elapsed}`);
       } else if (progress) {
         status.update(`${progress.phase}${progress.dryRun ? ' (dry run)' : ''}${elapsed}`);
@@ -200,7 +208,7 @@ export async function startFullSync(operator: OperatorClient, options: FullSyncO
 /** The tenant's running full syncs that wait for an approve or reject. */
 async function runsAwaitingApproval({ client, config }: OperatorClient): Promise<string[]> {
   const waiting: string[] = [];
-  const query = `${fullSyncs(config.graph.tenantId)} AND ExecutionStatus = 'Running'`;
+  const query = fullSyncs(config.graph.tenantId, isRunning);
   for await (const execution of client.workflow.list({ query })) {
     const progress = await client.workflow
       .getHandle(execution.workflowId, execution.runId)
@@ -270,7 +278,7 @@ export async function syncStatus(
   });
   const running: SyncRunInfo[] = [];
   for await (const execution of client.workflow.list({
-    query: `${fullSyncs(tenantId)} AND ExecutionStatus = 'Running'`,
+    query: fullSyncs(tenantId, isRunning),
   })) {
     const progress = await client.workflow
       .getHandle(execution.workflowId, execution.runId)
@@ -280,7 +288,7 @@ export async function syncStatus(
   }
   const recent: SyncRunInfo[] = [];
   for await (const execution of client.workflow.list({
-    query: `${fullSyncs(tenantId)} AND ExecutionStatus != 'Running'`,
+    query: fullSyncs(tenantId, notEquals('ExecutionStatus', 'Running')),
     pageSize: limit,
   })) {
     recent.push(info(execution));

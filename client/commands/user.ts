@@ -1,29 +1,25 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { syncUser } from '../../workflows/sync-user.js';
+import type { OperatorClient } from '../connect.js';
+import { createStatusLine, fields, render, silentStream, workflowLink, type TextStream } from '../output.js';
 import {
   ENTRA_OBJECT_ID,
   EXTENSION_NUMBER,
   LIFECYCLE_STATE,
   SYNC_RUN_ID,
   TENANT_ID,
+  WorkflowType,
+  anyOf,
+  oneOf,
+  workflowsOf,
   USER_PRINCIPAL_NAME,
-} from '../../workflows/search-attributes.js';
-import { syncUser, syncUserWorkflowId, type SyncUserResult } from '../../workflows/sync-user.js';
-import {
+  syncUserWorkflowId,
+  type SyncUserResult,
   userStateQuery,
   userWorkflowId,
   type LifecyclePhase,
   type UserLifecycleState,
-} from '../../workflows/user-lifecycle.js';
-import type { OperatorClient } from '../connect.js';
-import {
-  createStatusLine,
-  fields,
-  quoted,
-  render,
-  silentStream,
-  workflowLink,
-  type TextStream,
-} from '../output.js';
+} from '../../contracts/index.js';
 
 /** What `user show` knows about a user entity; `source` says where the state came from. */
 export interface UserReport {
@@ -49,10 +45,12 @@ async function findUserEntities(
   { client, config }: OperatorClient,
   idOrUpn: string,
 ): Promise<WorkflowExecutionInfo[]> {
-  const values = [...new Set([idOrUpn, idOrUpn.toLowerCase()])].map(quoted).join(', ');
-  const query =
-    `WorkflowType = 'userLifecycle' AND TenantId = '${config.graph.tenantId}' AND ` +
-    `(EntraObjectId IN (${values}) OR UserPrincipalName IN (${values}))`;
+  const values = [...new Set([idOrUpn, idOrUpn.toLowerCase()])];
+  const query = workflowsOf(
+    WorkflowType.userLifecycle,
+    config.graph.tenantId,
+    anyOf(oneOf(ENTRA_OBJECT_ID, values), oneOf(USER_PRINCIPAL_NAME, values)),
+  );
   const found: WorkflowExecutionInfo[] = [];
   for await (const execution of client.workflow.list({ query, pageSize: MAX_MATCHES })) {
     found.push(execution);
@@ -108,7 +106,7 @@ export async function findUser(operator: OperatorClient, idOrUpn: string): Promi
   };
 }
 
-export function describeUser(report: UserReport): string {
+export function formatUserReport(report: UserReport): string {
   const { state } = report;
   const extension = state.link
     ? `${state.link.number} (id ${state.link.extensionId})${state.link.disabledAt ? `, disabled ${state.link.disabledAt}` : ''}`
@@ -145,7 +143,7 @@ export async function showUser(
   options: { json: boolean },
 ): Promise<string> {
   const report = await findUser(operator, idOrUpn);
-  return render(report, options.json, () => describeUser(report));
+  return render(report, options.json, () => formatUserReport(report));
 }
 
 export interface ResyncReport extends SyncUserResult {

@@ -92,13 +92,3 @@ export async function appToken(
   });
   return res.json<{ access_token: string }>().access_token;
 }
-
-/** Runs `fn` expecting it to reject; returns the error (fails the test if it resolves). */
-export async function failureOf(fn: () => Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as Error & Record<string, unknown>;
-  }
-  throw new Error('expected a failure, but the call succeeded');
-}

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { listManagedUsers } from '../../activities/sync/entities.js';
-import { userWorkflowId } from '../../workflows/user-lifecycle.js';
+import { listManagedUsers } from '../../activities/sync/user-entities.js';
 import type { SyncWorld } from './sync-world.js';
+import { userWorkflowId } from '../../contracts/index.js';
 
 /** Values that occur more than once, each with its count: `[]` when all are unique. */
 function repeated(values: readonly (string | undefined)[]): string[] {

@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
-import { temporalCli } from '../../scripts/temporal-cli.js';
-import { freePort } from './ports.js';
+import { temporalCli } from '../../harness/temporal-cli.js';
+import { freePort } from '../../harness/ports.js';
+import { ALL_SEARCH_ATTRIBUTES } from '../../contracts/index.js';
 
 /** One real Temporal dev server (in-memory SQLite) for the whole jest run; test files connect to it. */
 export default async function globalSetup(): Promise<void> {

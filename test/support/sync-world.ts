@@ -4,20 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.js';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadWorkerConfig, type WorkerConfig } from '../../config/index.js';
 import type { SyncPolicyInput } from '../../model/index.js';
 import {
   startSimulatedWorld,
   type SimulatedWorld,
   type SimulatedWorldOptions,
-} from '../../scripts/demo-environment.js';
-import { buildDependencies, type WorkerDependencies } from '../../worker/dependencies.js';
-import { createWorker } from '../../worker/create-worker.js';
-import { fullSync, fullSyncWorkflowId, type FullSyncProgress } from '../../workflows/full-sync.js';
-import { TENANT_ID } from '../../workflows/search-attributes.js';
+} from '../../harness/simulated-world.js';
+import { startWorker, type RunningWorker } from '../../worker/start-worker.js';
+import { fullSync } from '../../workflows/full-sync.js';
 import { uniqueTaskQueue } from './temporal.js';
+import { fullSyncWorkflowId, type FullSyncProgress, TENANT_ID } from '../../contracts/index.js';
 
 export interface SyncWorld {
   world: SimulatedWorld;
@@ -27,8 +25,8 @@ export interface SyncWorld {
   tenantId: string;
   startFullSync(options?: { dryRun?: boolean }): Promise<WorkflowHandle<typeof fullSync>>;
   runFullSync(options?: { dryRun?: boolean }): Promise<FullSyncProgress>;
-  /** Runs `fn` while an in-process worker polls the world's task queue. */
-  withWorker<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` while the deployed worker wiring (with its notification receiver, if configured) polls. */
+  withWorker<T>(fn: (worker: RunningWorker) => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -60,7 +58,6 @@ export async function startSyncWorld(
     ...options.workerEnv,
   };
   const config = loadWorkerConfig(workerEnv);
-  let deps: WorkerDependencies | undefined;
   const tenantId = config.graph.tenantId;
 
   const startFullSync = (opts: { dryRun?: boolean } = {}) =>
@@ -71,16 +68,21 @@ export async function startSyncWorld(
       typedSearchAttributes: [{ key: TENANT_ID, value: tenantId }],
     });
 
-  const withWorker = async <T>(fn: () => Promise<T>): Promise<T> => {
-    deps ??= buildDependencies(config);
-    const worker: Worker = await createWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: config.taskQueue,
-      activities: createActivities(deps),
-      workflowBundle,
+  const withWorker = async <T>(fn: (worker: RunningWorker) => Promise<T>): Promise<T> => {
+    const worker = await startWorker(
+      config,
+      { native: env.nativeConnection, client: env.client, namespace: env.namespace ?? 'default' },
+      workflowBundle ? { workflowBundle } : {},
+    );
+    const stopped = worker.running.then(() => {
+      throw new Error('the worker stopped before the test was done');
     });
-    return worker.runUntil(fn());
+    try {
+      return await Promise.race([fn(worker), stopped]);
+    } finally {
+      stopped.catch(() => undefined);
+      await worker.stop();
+    }
   };
 
   return {
@@ -91,9 +93,6 @@ export async function startSyncWorld(
     startFullSync,
     runFullSync: (opts) => withWorker(async () => (await startFullSync(opts)).result()),
     withWorker,
-    stop: async () => {
-      await deps?.close();
-      await world.stop();
-    },
+    stop: () => world.stop(),
   };
 }

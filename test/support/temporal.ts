@@ -6,7 +6,7 @@ import {
   bundleWorkflowCode,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../worker/create-worker.js';
+import { WORKFLOWS_PATH } from '../../worker/start-worker.js';
 
 let runtimeInstalled = false;
 

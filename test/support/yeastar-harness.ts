@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { YeastarDirectory, type YeastarOptions } from '../../activities/pbx/index.js';
+import { connectYeastar, type YeastarDirectory, type YeastarOptions } from '../../activities/pbx/index.js';
+import type { YeastarPhonebooks } from '../../activities/pbx/yeastar/index.js';
 import {
   startYeastarSimulator,
   type YeastarSimulator,
@@ -14,6 +15,7 @@ export interface SimHarness {
   sim: YeastarSimulator;
   dataDir: string;
   directory(options?: Partial<YeastarOptions>): YeastarDirectory;
+  phonebooks(options?: Partial<YeastarOptions>): YeastarPhonebooks;
   stop(): Promise<void>;
 }
 
@@ -22,24 +24,26 @@ export const tempDataDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), '
 export async function startHarness(options: YeastarSimulatorOptions = {}): Promise<SimHarness> {
   const dataDir = options.dataDir ?? tempDataDir();
   const sim = await startYeastarSimulator({ fsync: false, ...options, dataDir });
-  const directories: YeastarDirectory[] = [];
+  const sessions: ReturnType<typeof connectYeastar>[] = [];
+  const connect = (extra: Partial<YeastarOptions>) => {
+    const session = connectYeastar({
+      baseUrl: sim.url,
+      clientId: sim.clientId,
+      clientSecret: sim.clientSecret,
+      extensionEnabledField: 'enable_extension',
+      linkusEnabledField: 'enable_linkus',
+      ...extra,
+    });
+    sessions.push(session);
+    return session;
+  };
   return {
     sim,
     dataDir,
-    directory: (extra = {}) => {
-      const d = new YeastarDirectory({
-        baseUrl: sim.url,
-        clientId: sim.clientId,
-        clientSecret: sim.clientSecret,
-        extensionEnabledField: 'enable_extension',
-        linkusEnabledField: 'enable_linkus',
-        ...extra,
-      });
-      directories.push(d);
-      return d;
-    },
+    directory: (extra = {}) => connect(extra).directory,
+    phonebooks: (extra = {}) => connect(extra).phonebooks,
     stop: async () => {
-      await Promise.all(directories.map((d) => d.close().catch(() => undefined)));
+      await Promise.all(sessions.map((s) => s.close().catch(() => undefined)));
       await sim.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

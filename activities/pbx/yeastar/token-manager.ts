@@ -1,6 +1,7 @@
-import { PBX_FAILURE, pbxFailure } from '../errors.js';
-import { failureFromReply } from './errors.js';
-import type { Reply, Transport } from './transport.js';
+import { PbxFailure } from '../../../contracts/index.js';
+import { pbxFailure } from '../pbx-failure.js';
+import { failureFromReply } from './yeastar-errcodes.js';
+import type { Reply, Transport } from './yeastar-transport.js';
 
 /**
  * One per worker process. The PBX allows only 8 valid access tokens per API client, so tokens are shared by
@@ -86,18 +87,18 @@ export class TokenManager {
     if (reply.kind === 'envelope') {
       const badCredentials = reply.body.invalid_param_list?.some((p) => p.field === 'username or password');
       if (badCredentials) {
-        return this.fail(PBX_FAILURE.AUTH, 'PBX rejected the API client id/secret', reply.body.errcode);
+        return this.fail(PbxFailure.AuthFailed, 'PBX rejected the API client id/secret', reply.body.errcode);
       }
       if (reply.body.errcode === -1) {
         // At the token cap (errcode undocumented, -1 by default): retry later, tokens expire.
-        return this.fail(PBX_FAILURE.SESSION, 'PBX refused a new access token (token limit reached?)', -1);
+        return this.fail(PbxFailure.Session, 'PBX refused a new access token (token limit reached?)', -1);
       }
     }
     throw failureFromReply(reply, { object, operation: 'get_token' });
   }
 
   private fail(
-    type: typeof PBX_FAILURE.AUTH | typeof PBX_FAILURE.SESSION,
+    type: typeof PbxFailure.AuthFailed | typeof PbxFailure.Session,
     message: string,
     code: number,
   ): never {

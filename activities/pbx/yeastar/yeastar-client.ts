@@ -1,20 +1,25 @@
 import type { ApplicationFailure } from '@temporalio/common';
-import { failureFromReply } from './errors.js';
-import { Limiter } from './limiter.js';
-import type { ResolvedYeastarOptions } from './options.js';
+import { failureFromReply } from './yeastar-errcodes.js';
+import { Limiter } from './request-limiter.js';
+import type { ResolvedYeastarOptions } from './yeastar-options.js';
 import { TokenManager } from './token-manager.js';
-import { Transport, type Envelope } from './transport.js';
+import { Transport, type Envelope } from './yeastar-transport.js';
 
 /**
  * Authenticated Open API calls: token as query parameter, the client-side concurrency limit, one recovery
  * from 10004 (token expired server-side before our estimate), and errcode → ApplicationFailure.
  */
+type Row = Record<string, unknown>;
+
+/** Codes the PBX answers for an object that is not there (extension, phonebook, contact). */
+export const NOT_FOUND_CODES = new Set([60001, 70093, 70128]);
+
 export class YeastarClient {
   readonly tokens: TokenManager;
   private readonly transport: Transport;
   private readonly limiter: Limiter;
 
-  constructor(options: ResolvedYeastarOptions) {
+  constructor(readonly options: ResolvedYeastarOptions) {
     this.transport = new Transport(options);
     this.tokens = new TokenManager(this.transport, options);
     this.limiter = new Limiter(options.maxConcurrentRequests);
@@ -62,6 +67,28 @@ export class YeastarClient {
     const result = await this.attempt(method, endpoint, body ?? query, object);
     if (!result.ok) throw result.failure;
     return result.body;
+  }
+
+  /** Every row of a paged list or search, page after page, until `total_number` rows were read. */
+  async *pages(
+    endpoint: string,
+    query: Record<string, string | number>,
+    object: string,
+  ): AsyncGenerator<Row> {
+    let seen = 0;
+    for (let page = 1; ; page++) {
+      const body = await this.get(endpoint, { ...query, page, page_size: this.options.pageSize }, object);
+      const data = Array.isArray(body.data) ? (body.data as Row[]) : [];
+      yield* data;
+      seen += data.length;
+      if (data.length === 0 || seen >= Number(body.total_number ?? 0)) return;
+    }
+  }
+
+  /** A GET delete (the Open API's verb for it) where an object already gone is success. */
+  async deleteIgnoringMissing(endpoint: string, id: string, object: string): Promise<void> {
+    const res = await this.attempt('GET', endpoint, { id }, object);
+    if (!res.ok && !(res.body && NOT_FOUND_CODES.has(res.body.errcode))) throw res.failure;
   }
 
   close(): Promise<void> {

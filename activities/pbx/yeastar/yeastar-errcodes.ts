@@ -1,31 +1,32 @@
 import type { ApplicationFailure } from '@temporalio/common';
-import { PBX_FAILURE, pbxFailure, type PbxFailureType } from '../errors.js';
-import type { Envelope, Reply } from './transport.js';
+import { PbxFailure } from '../../../contracts/index.js';
+import { pbxFailure } from '../pbx-failure.js';
+import type { Envelope, Reply } from './yeastar-transport.js';
 
 /** Yeastar errcode → PBX failure type. Codes not listed: retryable UNAVAILABLE if ≤ 0, else non-retryable VALIDATION. */
-export const ERRCODE_FAILURE: Record<number, PbxFailureType> = {
-  [-2]: PBX_FAILURE.UNAVAILABLE,
-  [-1]: PBX_FAILURE.UNAVAILABLE,
-  10001: PBX_FAILURE.UNSUPPORTED,
-  10002: PBX_FAILURE.UNSUPPORTED,
-  10003: PBX_FAILURE.UNSUPPORTED,
-  10004: PBX_FAILURE.SESSION,
-  10005: PBX_FAILURE.FORBIDDEN,
-  40001: PBX_FAILURE.VALIDATION,
-  40002: PBX_FAILURE.VALIDATION,
-  40003: PBX_FAILURE.DUPLICATE,
-  40004: PBX_FAILURE.VALIDATION,
-  60001: PBX_FAILURE.NOT_FOUND,
-  60002: PBX_FAILURE.CAPACITY,
-  70004: PBX_FAILURE.FORBIDDEN,
-  70082: PBX_FAILURE.BUSY,
-  70084: PBX_FAILURE.FORBIDDEN,
-  70087: PBX_FAILURE.FORBIDDEN,
-  70091: PBX_FAILURE.IN_USE,
-  70093: PBX_FAILURE.NOT_FOUND,
-  70120: PBX_FAILURE.FORBIDDEN,
-  70123: PBX_FAILURE.FORBIDDEN,
-  70128: PBX_FAILURE.NOT_FOUND,
+export const ERRCODE_FAILURE: Record<number, PbxFailure> = {
+  [-2]: PbxFailure.Unavailable,
+  [-1]: PbxFailure.Unavailable,
+  10001: PbxFailure.Unsupported,
+  10002: PbxFailure.Unsupported,
+  10003: PbxFailure.Unsupported,
+  10004: PbxFailure.Session,
+  10005: PbxFailure.Forbidden,
+  40001: PbxFailure.Validation,
+  40002: PbxFailure.Validation,
+  40003: PbxFailure.Duplicate,
+  40004: PbxFailure.Validation,
+  60001: PbxFailure.NotFound,
+  60002: PbxFailure.Capacity,
+  70004: PbxFailure.Forbidden,
+  70082: PbxFailure.Busy,
+  70084: PbxFailure.Forbidden,
+  70087: PbxFailure.Forbidden,
+  70091: PbxFailure.InUse,
+  70093: PbxFailure.NotFound,
+  70120: PbxFailure.Forbidden,
+  70123: PbxFailure.Forbidden,
+  70128: PbxFailure.NotFound,
 };
 
 const SECRET_FIELD = /pass|secret|token|pin/i;
@@ -71,9 +72,9 @@ function describeDuplicates(body: Envelope): { text: string; fields: string[]; h
 
 export function failureFromEnvelope(body: Envelope, ctx: FailureContext): ApplicationFailure {
   const type =
-    ERRCODE_FAILURE[body.errcode] ?? (body.errcode <= 0 ? PBX_FAILURE.UNAVAILABLE : PBX_FAILURE.VALIDATION);
+    ERRCODE_FAILURE[body.errcode] ?? (body.errcode <= 0 ? PbxFailure.Unavailable : PbxFailure.Validation);
   const head = `${ctx.object}: ${ctx.operation} failed with ${body.errcode} ${body.errmsg ?? ''}`.trimEnd();
-  if (type === PBX_FAILURE.DUPLICATE) {
+  if (type === PbxFailure.Duplicate) {
     const d = describeDuplicates(body);
     return pbxFailure(type, `${head}: ${d.text}`, {
       ...ctx,
@@ -94,7 +95,7 @@ export function failureFromReply(reply: Reply, ctx: FailureContext): Application
   if (reply.kind === 'envelope') return failureFromEnvelope(reply.body, ctx);
   if (reply.kind === 'network') {
     return pbxFailure(
-      PBX_FAILURE.UNAVAILABLE,
+      PbxFailure.Unavailable,
       `${ctx.object}: ${ctx.operation} failed: network error ${reply.code}`,
       {
         ...ctx,
@@ -104,10 +105,10 @@ export function failureFromReply(reply: Reply, ctx: FailureContext): Application
   }
   const type =
     reply.status === 429
-      ? PBX_FAILURE.BUSY
+      ? PbxFailure.Busy
       : reply.status >= 500
-        ? PBX_FAILURE.UNAVAILABLE
-        : PBX_FAILURE.UNSUPPORTED;
+        ? PbxFailure.Unavailable
+        : PbxFailure.Unsupported;
   return pbxFailure(type, `${ctx.object}: ${ctx.operation} failed with HTTP ${reply.status}`, {
     ...ctx,
     code: reply.status,

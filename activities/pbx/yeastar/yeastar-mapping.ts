@@ -1,21 +1,16 @@
-import { PBX_FAILURE, pbxFailure } from '../errors.js';
-import {
-  PBX_PRESENCE,
-  type PbxContact,
-  type PbxContactNumberKind,
-  type PbxExtension,
-  type PbxExtensionPatch,
-  type PbxExtensionSummary,
-  type PbxPresence,
-} from '../directory.js';
-import type { ResolvedYeastarOptions } from './options.js';
+import { PbxFailure } from '../../../contracts/index.js';
+import { pbxFailure } from '../pbx-failure.js';
+import { EXTENSION_PRESENCES, type ExtensionPresence } from '../../../model/index.js';
+import type { PbxExtension, PbxExtensionPatch, PbxExtensionSummary } from '../pbx-directory.js';
+import type { ResolvedYeastarOptions } from './yeastar-options.js';
 
 /** Neutral shapes ↔ Yeastar read shapes (list row, detail) and write shape. */
 type Row = Record<string, unknown>;
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const presence = (v: unknown): PbxPresence | undefined =>
-  (PBX_PRESENCE as readonly unknown[]).includes(v) ? (v as PbxPresence) : undefined;
+export const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** The Open API's presence_status values are spelled like the sync's own presences. */
+const presence = (v: unknown): ExtensionPresence | undefined =>
+  (EXTENSION_PRESENCES as readonly unknown[]).includes(v) ? (v as ExtensionPresence) : undefined;
 const flag = (v: unknown): boolean | undefined =>
   v === undefined || v === null ? undefined : v === 1 || v === '1' || v === true || v === 'on' || v === 'yes';
 
@@ -94,7 +89,7 @@ export function extensionBody(patch: PbxExtensionPatch, o: ResolvedYeastarOption
     const clash = body[o.ssoIdentityField] !== undefined && body[o.ssoIdentityField] !== patch.ssoIdentity;
     if (clash) {
       throw pbxFailure(
-        PBX_FAILURE.VALIDATION,
+        PbxFailure.Validation,
         `${label}: SSO identity must equal ${o.ssoIdentityField} on this PBX`,
         {
           object: label,
@@ -106,53 +101,4 @@ export function extensionBody(patch: PbxExtensionPatch, o: ResolvedYeastarOption
     body[o.ssoIdentityField] = patch.ssoIdentity;
   }
   return body;
-}
-
-/** Contact number kinds: neutral kind → [num_type written, row field read]. */
-export const CONTACT_NUMBER: Record<PbxContactNumberKind, [string, string]> = {
-  business: ['business_number', 'business'],
-  business2: ['business_number2', 'business2'],
-  businessFax: ['business_fax', 'business_fax'],
-  mobile: ['mobile_number', 'mobile'],
-  mobile2: ['mobile_number2', 'mobile2'],
-  home: ['home_number', 'home'],
-  home2: ['home_number2', 'home2'],
-  homeFax: ['home_fax', 'home_fax'],
-  other: ['other_number', 'other'],
-};
-
-/** The sync marks contacts it owns by storing its source key in `remark`. */
-const REMARK_PREFIX = 'entra-pbx-sync:';
-export const remarkFor = (sourceKey: string): string => `${REMARK_PREFIX}${sourceKey}`;
-
-export function numberList(numbers: PbxContact['numbers']): Array<{ num_type: string; number: string }> {
-  return Object.entries(numbers)
-    .filter(([, n]) => n)
-    .map(([kind, number]) => ({
-      num_type: CONTACT_NUMBER[kind as PbxContactNumberKind][0],
-      number: number as string,
-    }));
-}
-
-export function contactFromRow(r: Row): PbxContact {
-  const numbers: PbxContact['numbers'] = {};
-  for (const [kind, [, field]] of Object.entries(CONTACT_NUMBER)) {
-    const n = text(r[field]);
-    if (n) numbers[kind as PbxContactNumberKind] = n;
-  }
-  const remark = text(r.remark);
-  const c: PbxContact = {
-    id: String(r.id),
-    displayName: text(r.contact_name) ?? '',
-    numbers,
-    phonebookIds: Array.isArray(r.phonebook_list)
-      ? r.phonebook_list.map(refId).filter((x): x is string => !!x)
-      : [],
-  };
-  const company = text(r.company);
-  const email = text(r.email);
-  if (company) c.company = company;
-  if (email) c.email = email;
-  if (remark?.startsWith(REMARK_PREFIX)) c.sourceKey = remark.slice(REMARK_PREFIX.length);
-  return c;
 }

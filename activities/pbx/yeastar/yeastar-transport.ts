@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { got, RequestError, type Got } from 'got';
-import type { ResolvedYeastarOptions } from './options.js';
+import type { ResolvedYeastarOptions } from './yeastar-options.js';
 
 /**
  * One HTTP exchange with the Open API, no token logic. Every outcome becomes a `Reply`: the JSON envelope, a

@@ -1,0 +1,14 @@
+/** A reproducible random sequence in [0, 1) (mulberry32): a failing run can be replayed with its seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Seconds since `start`, for a readable timeline. */
+export const secondsSince = (start: number): string => `${((Date.now() - start) / 1000).toFixed(1)} s`;
