@@ -10,6 +10,7 @@ export * from './numbers.js';
 export * from './groups.js';
 export * from './evaluate-directory.js';
 export * from './sync-plan.js';
+export * from './extension-diff.js';
 export * from './link-table.js';
 export * from './user-decision.js';
 export * from './guard.js';

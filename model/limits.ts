@@ -1,7 +1,7 @@
 /**
  * Field limits of the Yeastar P-Series. The Open API pages give few of them, so each constant names its
  * source; where no Yeastar page states a limit, the value is the most conservative one documented for a
- * comparable Yeastar field. See ../shared/reference/yeastar-openapi.md (§4, §5, appendix).
+ * comparable Yeastar field. docs/pbx-limits.md lists each with its Yeastar page.
  */
 
 /** First and last name: "127 (63 for first name and 63 for last name)", P-Series contacts import page. */
@@ -10,7 +10,7 @@ export const MAX_NAME_LENGTH = 63;
 /** Job title: not stated for extensions; 127 is the P-Series limit for company names and contact job titles. */
 export const MAX_TITLE_LENGTH = 127;
 
-/** Organization name ≤127 (reference §5). */
+/** Organization name ≤127 (developer guide, add an organization). */
 export const MAX_ORGANIZATION_LENGTH = 127;
 
 /** Extension-group name: not documented; 63 matches reg_name and other P-Series name fields. */
@@ -19,10 +19,10 @@ export const MAX_EXTENSION_GROUP_NAME_LENGTH = 63;
 /** Email: the P-Series contacts page allows 255, third-party import tooling 127; take the smaller. */
 export const MAX_EMAIL_LENGTH = 127;
 
-/** Phone numbers ≤31 characters (P-Series contacts import page; reference appendix). */
+/** Phone numbers ≤31 characters (P-Series contacts import page). */
 export const MAX_PHONE_LENGTH = 31;
 
-/** At most 63 extension groups per PBX (reference §5). */
+/** At most 63 extension groups per PBX (Yeastar's Entra group-sync notes). */
 export const MAX_EXTENSION_GROUPS = 63;
 
 /**
@@ -32,8 +32,8 @@ export const MAX_EXTENSION_GROUPS = 63;
 export const MAX_EXTENSION_NUMBER_DIGITS = 7;
 
 /**
- * Characters Yeastar rejects in names (caller ID name rule of the Yeastar API v2 and the reference
- * appendix): ! % . @ : ; & " ' \ < > ` $ — plus control characters. Stripped from display text.
+ * Characters Yeastar rejects in names (caller ID name rule of the Yeastar API v2; third-party import
+ * tooling): ! % . @ : ; & " ' \ < > ` $ — plus control characters. Stripped from display text.
  */
 export const REJECTED_NAME_CHARACTERS = /[!%.@:;&"'\\<>`$\p{Cc}]/gu;
 

@@ -1,5 +1,6 @@
 /** A small, bounded digest of a plan for a workflow result, a query or the CLI. */
-import type { FieldChange, PlannedOffboard, SyncPlan } from './sync-plan.js';
+import type { FieldChange } from './extension-diff.js';
+import type { PlannedOffboard, SyncPlan } from './sync-plan.js';
 
 export interface PlanSummary {
   counts: {

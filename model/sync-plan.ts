@@ -3,6 +3,10 @@
  * instead of thrown. A full sync plans the whole tenant in one call; a delta round and `user resync` plan
  * one user at a time against the same ledger. Identity is the Entra object id; an extension is found through
  * the link, then (if allowed) by the email; only then is one created.
+ *
+ * Longer than most files here because the planner is one class on purpose: its passes (duplicate emails,
+ * linked users, adoptions, creates, offboarding, groups) share the same indexes of the PBX and the links and
+ * must run in this order; split apart they would pass those indexes around or rebuild them.
  */
 import type { SyncPolicy } from './policy.js';
 import { organizationsToCreate, planExtensionGroups, type ExtensionGroupPlan } from './groups.js';
@@ -14,6 +18,7 @@ import {
   type AllocationSource,
   type NumberState,
 } from './numbers.js';
+import { diffExtension, type FieldChange } from './extension-diff.js';
 import type { GroupMembership } from './scope.js';
 import type {
   DesiredExtension,
@@ -45,23 +50,6 @@ export interface PlanInput {
   policy: SyncPolicy;
   now: string;
   groups?: GroupPlanInput;
-}
-
-export type ComparedField =
-  | 'firstName'
-  | 'lastName'
-  | 'email'
-  | 'mobile'
-  | 'title'
-  | 'organization'
-  | 'ssoIdentity'
-  | 'linkusEnabled'
-  | 'enabled';
-
-export interface FieldChange {
-  field: ComparedField;
-  from: string | boolean;
-  to: string | boolean;
 }
 
 export interface PlannedCreate {
@@ -381,47 +369,6 @@ class Planner {
   private note(user: UserRef, field: string, reason: string): void {
     this.result.notes.push({ ...ref(user), field, reason: `${describeUser(user)}: ${reason}` });
   }
-}
-
-/**
- * Fields the PBX does not report (ssoIdentity, linkusEnabled when undefined) are not compared, so an
- * unchanged user never causes a write. `enabled` also appears when the link still carries a disable mark
- * (a user back within the grace period): applying it clears the mark.
- */
-export function diffExtension(
-  desired: DesiredExtension,
-  existing: ExistingExtension,
-  link: ExtensionLink | undefined,
-): FieldChange[] {
-  const changes: FieldChange[] = [];
-  const text = (field: ComparedField, from: string, to: string) => {
-    if (from !== to) changes.push({ field, from, to });
-  };
-  text('firstName', existing.firstName, desired.firstName);
-  text('lastName', existing.lastName, desired.lastName);
-  if (existing.email.toLowerCase() !== desired.email.toLowerCase()) {
-    changes.push({ field: 'email', from: existing.email, to: desired.email });
-  }
-  text('mobile', existing.mobile, desired.mobile);
-  text('title', existing.title, desired.title);
-  if (
-    desired.organization !== undefined &&
-    (existing.organizations.length !== 1 || existing.organizations[0] !== desired.organization)
-  ) {
-    changes.push({
-      field: 'organization',
-      from: existing.organizations.join(', '),
-      to: desired.organization,
-    });
-  }
-  if (existing.ssoIdentity !== undefined) text('ssoIdentity', existing.ssoIdentity, desired.ssoIdentity);
-  if (existing.linkusEnabled !== undefined && existing.linkusEnabled !== desired.linkusEnabled) {
-    changes.push({ field: 'linkusEnabled', from: existing.linkusEnabled, to: desired.linkusEnabled });
-  }
-  if (!existing.enabled || link?.disabledAt !== undefined) {
-    changes.push({ field: 'enabled', from: existing.enabled, to: true });
-  }
-  return changes;
 }
 
 function ref(user: UserRef): UserRef {

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { NumberState } from '../../model/index.js';
 import { linkTable } from '../../model/index.js';
@@ -56,8 +57,16 @@ export function createNumberLedgerCache(clock: () => number = Date.now) {
     reading.set(tenantId, promise);
     return promise;
   };
+  /** Started by an activity; the read may outlive it, so the activity's logger is taken now. */
   const readInBackground = (client: Client, tenantId: string) => {
-    read(client, tenantId, () => undefined).catch(() => undefined); // the next caller reads again
+    const { log } = Context.current();
+    // The next caller reads again; the failure is logged so a background problem leaves a trace.
+    read(client, tenantId, () => undefined).catch((error: unknown) =>
+      log.warn('number ledger: background read of the link table failed', {
+        tenantId,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
   };
 
   return {

@@ -1,5 +1,6 @@
 /** The user entities as activities reach them: the link table in Temporal's visibility store, and their signals. */
 import type { Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import {
   ENTRA_OBJECT_ID,
   EXTENSION_NUMBER,
@@ -114,6 +115,9 @@ export async function listFailedUsers(
   return failed;
 }
 
+/** The user entity's signature, for typing starts by its type name (activities may not import it). */
+type UserEntityWorkflow = (input: UserLifecycleInput) => Promise<unknown>;
+
 export interface EntityAddress {
   tenantId: string;
   objectId: string;
@@ -134,29 +138,24 @@ const startOptions = ({ tenantId, objectId, userPrincipalName, taskQueue }: Enti
 });
 
 /** Signal-with-start: the user's entity is created on first contact, and a retried send is harmless. */
-export async function sendEnsure(
+async function signalWithStart<T>(
   client: Client,
   address: EntityAddress,
-  request: EnsureRequest,
+  signal: SignalDefinition<[T]>,
+  message: T,
 ): Promise<void> {
-  await client.workflow.signalWithStart(WorkflowType.userLifecycle, {
+  await client.workflow.signalWithStart<UserEntityWorkflow, [T]>(WorkflowType.userLifecycle, {
     ...startOptions(address),
-    signal: ensureUserSignal,
-    signalArgs: [request],
+    signal,
+    signalArgs: [message],
   });
 }
 
-export async function sendProblemReport(
-  client: Client,
-  address: EntityAddress,
-  report: ProblemReport,
-): Promise<void> {
-  await client.workflow.signalWithStart(WorkflowType.userLifecycle, {
-    ...startOptions(address),
-    signal: reportUserProblemSignal,
-    signalArgs: [report],
-  });
-}
+export const sendEnsure = (client: Client, address: EntityAddress, request: EnsureRequest) =>
+  signalWithStart(client, address, ensureUserSignal, request);
+
+export const sendProblemReport = (client: Client, address: EntityAddress, report: ProblemReport) =>
+  signalWithStart(client, address, reportUserProblemSignal, report);
 
 export async function sendOffboard(
   client: Client,

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowIdConflictPolicy, type WorkflowExecutionInfo } from '@temporalio/client';
-import type { PlanSummary } from '../../model/index.js';
 import { fullSync } from '../../workflows/full-sync.js';
 import type { OperatorClient } from '../connect.js';
+import { describeProgress, phaseOf } from '../full-sync-output.js';
 import {
   createStatusLine,
   plural,
@@ -44,91 +44,6 @@ export interface FullSyncReport extends FullSyncProgress {
 
 const fullSyncs = (tenantId: string, ...conditions: string[]) =>
   workflowsOf(WorkflowType.fullSync, tenantId, ...conditions);
-
-const COUNT_LABELS: [keyof PlanSummary['counts'], string][] = [
-  ['creates', 'to create'],
-  ['updates', 'to update'],
-  ['adoptions', 'to adopt'],
-  ['disables', 'to disable'],
-  ['deletes', 'to delete'],
-  ['unchanged', 'unchanged'],
-  ['waitingForGrace', 'disabled, in grace period'],
-  ['errors', 'with errors'],
-  ['notes', 'with notes'],
-  ['extensionGroupCreates', 'extension groups to create'],
-  ['extensionGroupUpdates', 'extension groups to update'],
-  ['extensionGroupDeletes', 'extension groups to delete'],
-  ['extensionGroupsSkipped', 'extension groups skipped'],
-  ['organizationsToCreate', 'organizations to create'],
-];
-
-const SAMPLE_LABELS: [keyof PlanSummary['samples'], keyof PlanSummary['counts'], string][] = [
-  ['creates', 'creates', 'create'],
-  ['updates', 'updates', 'update'],
-  ['adoptions', 'adoptions', 'adopt'],
-  ['disables', 'disables', 'disable'],
-  ['deletes', 'deletes', 'delete'],
-  ['errors', 'errors', 'error'],
-  ['skippedGroups', 'extensionGroupsSkipped', 'skipped'],
-];
-
-/**
- * Counts on one line (the first six always, the rest when not zero), then the sampled users per kind;
- * `omit` leaves out samples shown elsewhere (the full list of a held offboarding).
- */
-export function formatPlan(summary: PlanSummary, omit: (keyof PlanSummary['samples'])[] = []): string {
-  const counts = COUNT_LABELS.filter(([key], i) => i < 6 || summary.counts[key] > 0).map(
-    ([key, label]) => `${summary.counts[key]} ${label}`,
-  );
-  const lines = [`plan: ${counts.join(', ')}`];
-  for (const [sample, count, label] of SAMPLE_LABELS.filter(([sample]) => !omit.includes(sample))) {
-    const items = summary.samples[sample];
-    items.forEach((item, i) => lines.push(`  ${(i === 0 ? label : '').padEnd(8)} ${item}`));
-    const more = summary.counts[count] - items.length;
-    if (items.length > 0 && more > 0) lines.push(`  ${''.padEnd(8)} … and ${more} more`);
-  }
-  return lines.join('\n');
-}
-
-/** `<phase>`, with the dry-run mark. */
-export const phaseOf = (progress: FullSyncProgress): string =>
-  `${progress.phase}${progress.dryRun ? ' (dry run: nothing written)' : ''}`;
-
-/** The plan, a held offboarding with everyone it names, the operator's decision, and what was applied. */
-export function describeProgress(progress: FullSyncProgress): string {
-  const lines: string[] = [];
-  const held = progress.guard && !progress.guard.allowed && progress.guard.wouldOffboard.length > 0;
-  if (progress.plan) lines.push(formatPlan(progress.plan, held ? ['disables', 'deletes'] : []));
-  const decision = progress.decision;
-  if (decision) {
-    const outcome = decision.approved ? 'these users are offboarded' : 'these users keep their extensions';
-    lines.push(
-      `offboarding ${decision.approved ? 'approved' : 'rejected'} by ${decision.by}` +
-        `${decision.note ? ` (${decision.note})` : ''}: ${outcome}`,
-    );
-  } else if (held) {
-    lines.push(`offboarding held: ${progress.guard!.message}`);
-  }
-  if (held) lines.push(...progress.guard!.wouldOffboard.map((name) => `  - ${name}`));
-  const applied = progress.convergence;
-  if (applied) {
-    const failed = applied.failed.length;
-    lines.push(
-      `applied: ${applied.applied} of ${plural(applied.expected, 'user')}` +
-        (failed > 0 ? `, ${failed} failed` : '') +
-        (applied.unconfirmed > 0 ? `, ${applied.unconfirmed} not confirmed yet` : ''),
-    );
-    lines.push(...applied.failed.map((f) => `  failed   ${f.userPrincipalName}: ${f.error}`));
-  }
-  const groups = progress.groups;
-  if (groups) {
-    lines.push(
-      `extension groups: ${groups.created} created, ${groups.updated} updated, ${groups.deleted} deleted, ${groups.unchanged} unchanged`,
-    );
-    lines.push(...groups.skipped.map((s) => `  skipped  ${s}`));
-  }
-  return lines.join('\n');
-}
 
 function approvalHint(workflowId: string): string {
   return [
