@@ -21,6 +21,40 @@ function setPath(tree: Tree, path: string, value: unknown): void {
   node[parts.at(-1)!] = value;
 }
 
+/** Whether JSON.parse fails on `prefix` only for want of more text (V8 then names its end as position). */
+function couldContinueAsJson(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return true;
+  } catch (error) {
+    const { message } = error as Error;
+    const position = /at position (\d+)/.exec(message)?.[1];
+    return message === 'Unexpected end of JSON input' || Number(position) >= prefix.length;
+  }
+}
+
+/**
+ * Offset of the first character that makes `text` invalid JSON. V8 gives a position in most messages, but not
+ * in "Unexpected token", which quotes the text instead: it is the end of the longest prefix that could still
+ * begin a valid document.
+ */
+function jsonErrorOffset(text: string): number {
+  let valid = 0;
+  let invalid = text.length + 1;
+  while (invalid - valid > 1) {
+    const middle = Math.floor((valid + invalid) / 2);
+    if (couldContinueAsJson(text.slice(0, middle))) valid = middle;
+    else invalid = middle;
+  }
+  return valid;
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const lines = text.slice(0, offset).split('\n');
+  return `${lines.length}:${lines.at(-1)!.length + 1}`;
+}
+
+/** Parser messages are left out: they may quote the file, secrets included. */
 function readConfigFile(path: string): Tree {
   let text: string;
   try {
@@ -30,16 +64,17 @@ function readConfigFile(path: string): Tree {
       `Invalid configuration: ENTRA_PBX_CONFIG_FILE=${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw new Error('not an object');
-    return parsed as Tree;
-  } catch (error) {
+    parsed = JSON.parse(text);
+  } catch {
     throw new ConfigError(
-      `Invalid configuration: ${path} is not a JSON object (${(error as Error).message})`,
+      `Invalid configuration: ${path}:${lineAndColumn(text, jsonErrorOffset(text))}: not valid JSON`,
     );
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ConfigError(`Invalid configuration: ${path} is not a JSON object`);
+  return parsed as Tree;
 }
 
 /** Config file (ENTRA_PBX_CONFIG_FILE, JSON) first, then environment variables on top. */

@@ -16,6 +16,7 @@ export const ENV_KEYS = {
   'pbx.clientId': 'PBX_CLIENT_ID',
   'pbx.clientSecret': 'PBX_CLIENT_SECRET',
   'pbx.caFile': 'PBX_CA_FILE',
+  'pbx.allowInsecureHttp': 'PBX_ALLOW_INSECURE_HTTP',
   'pbx.extensionEnabledField': 'PBX_EXTENSION_ENABLED_FIELD',
   'pbx.linkusEnabledField': 'PBX_LINKUS_ENABLED_FIELD',
   'pbx.ssoIdentityField': 'PBX_SSO_IDENTITY_FIELD',
@@ -78,17 +79,36 @@ export const graphSchema = z
     }
   });
 
-export const pbxSchema = z.object({
-  baseUrl: httpUrl,
-  clientId: z.string({ error: 'required' }).min(1, 'must not be empty'),
-  clientSecret: secret,
-  caFile: filePath.optional(),
-  /** PBX variant: the Open API documents no field to disable an extension or to switch Linkus; name them here. */
-  extensionEnabledField: z.string().min(1).optional(),
-  linkusEnabledField: z.string().min(1).optional(),
-  ssoIdentityField: z.string().min(1).optional(),
-  maxConcurrentRequests: z.coerce.number().int().min(1).max(64).optional(),
-});
+/**
+ * The client secret goes to the PBX in get_token: over http:// only to this machine (the simulator), or when
+ * the operator says the network is trusted (a Software/Appliance PBX on the LAN serves http by default).
+ */
+export const pbxSchema = z
+  .object({
+    baseUrl: httpUrl,
+    clientId: z.string({ error: 'required' }).min(1, 'must not be empty'),
+    clientSecret: secret,
+    caFile: filePath.optional(),
+    allowInsecureHttp: z
+      .union([z.boolean(), z.stringbool()], { error: 'expected true or false' })
+      .default(false),
+    /** PBX variant: the Open API documents no field to disable an extension or to switch Linkus; name them here. */
+    extensionEnabledField: z.string().min(1).optional(),
+    linkusEnabledField: z.string().min(1).optional(),
+    ssoIdentityField: z.string().min(1).optional(),
+    maxConcurrentRequests: z.coerce.number().int().min(1).max(64).optional(),
+  })
+  .superRefine((pbx, ctx) => {
+    const url = new URL(pbx.baseUrl);
+    const loopback = LOOPBACK_HOSTS.has(url.hostname) || url.hostname === '[::1]';
+    if (url.protocol === 'http:' && !loopback && !pbx.allowInsecureHttp)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['baseUrl'],
+        message:
+          'expected https:// (http:// only for 127.0.0.1/localhost, or set PBX_ALLOW_INSECURE_HTTP=true)',
+      });
+  });
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
 

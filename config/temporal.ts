@@ -3,13 +3,28 @@ import { ConfigError } from './load.js';
 
 export type TemporalConnectConfig = ReturnType<typeof loadClientConnectConfig>;
 
+type Env = Record<string, string | undefined>;
+
+/**
+ * A TOML parse error (smol-toml's TomlError: line, column) by position only: its message goes on with a code
+ * block of the file, and could quote it, API key included. Other envconfig errors name no file content.
+ */
+function describeError(error: unknown, env: Env): string {
+  const { message, line, column } = error as Error & { line?: unknown; column?: unknown };
+  if (typeof line !== 'number' || typeof column !== 'number') return message;
+  const reason = message
+    .split('\n')[0]!
+    .replace(/^Invalid TOML document: /, '')
+    .split(/["'`]/)[0]!
+    .trim();
+  return `${env.TEMPORAL_CONFIG_FILE ?? 'temporal.toml'}:${line}:${column}: not valid TOML (${reason})`;
+}
+
 /**
  * Temporal's standard client configuration: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
  * TEMPORAL_TLS_*, a TOML profile (TEMPORAL_CONFIG_FILE / TEMPORAL_PROFILE). Defaults to a local dev server.
  */
-export function loadTemporalConnectConfig(
-  env: Record<string, string | undefined> = process.env,
-): TemporalConnectConfig {
+export function loadTemporalConnectConfig(env: Env = process.env): TemporalConnectConfig {
   let config: TemporalConnectConfig;
   try {
     config = loadClientConnectConfig({
@@ -20,7 +35,7 @@ export function loadTemporalConnectConfig(
     });
   } catch (error) {
     throw new ConfigError(
-      `Invalid configuration: Temporal client config (TEMPORAL_* / temporal.toml): ${(error as Error).message}`,
+      `Invalid configuration: Temporal client config (TEMPORAL_* / temporal.toml): ${describeError(error, env)}`,
     );
   }
   const address = config.connectionOptions.address ?? 'localhost:7233';

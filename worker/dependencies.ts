@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { GraphSource } from '../activities/graph/index.js';
 import { connectYeastar } from '../activities/pbx/index.js';
 import type { ActivityDeps } from '../activities/index.js';
@@ -19,6 +20,7 @@ export function buildDependencies(config: WorkerConfig): WorkerDependencies {
     authorityHost: graphConfig.authorityHost,
     graphBaseUrl: graphConfig.graphBaseUrl,
     ...(graphConfig.caFile ? { caFile: graphConfig.caFile } : {}),
+    signal: activityCancellationSignal,
   });
   const yeastar = connectYeastar({
     baseUrl: pbxConfig.baseUrl,
@@ -29,6 +31,7 @@ export function buildDependencies(config: WorkerConfig): WorkerDependencies {
     ...(pbxConfig.linkusEnabledField ? { linkusEnabledField: pbxConfig.linkusEnabledField } : {}),
     ...(pbxConfig.ssoIdentityField ? { ssoIdentityField: pbxConfig.ssoIdentityField } : {}),
     ...(pbxConfig.maxConcurrentRequests ? { maxConcurrentRequests: pbxConfig.maxConcurrentRequests } : {}),
+    signal: activityCancellationSignal,
   });
   const pbx = yeastar.directory;
   return {
@@ -56,4 +59,14 @@ export function buildDependencies(config: WorkerConfig): WorkerDependencies {
     },
     close: () => yeastar.close(),
   };
+}
+
+/** The running activity's cancellation signal, so a cancelled activity stops its PBX request at once. */
+function activityCancellationSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    // Called outside an activity: no context, nothing to cancel.
+    return undefined;
+  }
 }

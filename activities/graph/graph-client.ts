@@ -10,11 +10,9 @@ import {
   RetryHandlerOptions,
   TelemetryHandler,
 } from '@microsoft/microsoft-graph-client';
-import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import type { GraphSourceOptions } from './graph-options.js';
+import { GraphTokens } from './graph-token.js';
 import { AgentHttpHandler } from './graph-transport.js';
-
-export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
 const MICROSOFT_AUTHORITY_HOSTS = new Set([
   'login.microsoftonline.com',
@@ -29,7 +27,7 @@ const MICROSOFT_GRAPH_HOSTS = new Set([
   'microsoftgraph.chinacloudapi.cn',
 ]);
 
-/** One credential per worker: MSAL caches the token inside it. */
+/** MSAL caches the token inside the credential: GraphTokens keeps one, replaced only to drop that cache. */
 export function createCredential(options: GraphSourceOptions, agent?: Agent): TokenCredential {
   const common = {
     authorityHost: options.authorityHost,
@@ -58,21 +56,25 @@ export function createCredential(options: GraphSourceOptions, agent?: Agent): To
       );
 }
 
+export interface GraphConnection {
+  client: Client;
+  tokens: GraphTokens;
+}
+
 /**
- * One Graph client per worker. The SDK's RetryHandler is kept in the chain but set to 0 retries:
- * Temporal owns retries (see errors.ts), so no activity sleeps silently inside the SDK.
+ * One Graph client and its tokens per worker. The SDK's RetryHandler is kept in the chain but set to 0
+ * retries: Temporal owns retries (see graph-failures.ts), so no activity sleeps silently inside the SDK.
  */
-export function createGraphClient(options: GraphSourceOptions): Client {
+export function connectGraph(options: GraphSourceOptions): GraphConnection {
   const agent = options.caFile
     ? new Agent({ ca: readFileSync(options.caFile, 'utf8'), keepAlive: true })
     : undefined;
-  const credential = createCredential(options, agent);
-  const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [GRAPH_SCOPE] });
+  const tokens = new GraphTokens(() => createCredential(options, agent), options.credentialCoolDownMs);
   const base = new URL(options.graphBaseUrl);
   const version = base.pathname.replace(/^\/+|\/+$/g, '') || 'v1.0';
-  return Client.initWithMiddleware({
+  const client = Client.initWithMiddleware({
     middleware: [
-      new AuthenticationHandler(authProvider),
+      new AuthenticationHandler(tokens),
       new RetryHandler(new RetryHandlerOptions(0, 0)),
       new RedirectHandler(),
       new TelemetryHandler(),
@@ -83,4 +85,5 @@ export function createGraphClient(options: GraphSourceOptions): Client {
     // The SDK only attaches the token for known Graph hosts and customHosts given as bare hostnames.
     ...(MICROSOFT_GRAPH_HOSTS.has(base.hostname) ? {} : { customHosts: new Set([base.hostname]) }),
   });
+  return { client, tokens };
 }

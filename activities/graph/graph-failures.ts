@@ -19,6 +19,26 @@ interface GraphErrorLike {
   name?: string;
 }
 
+/** Entra rejected the app's own credentials; they are not tried again before `nextAttemptAt`. */
+export class CredentialsRejectedError extends Error {
+  override name = 'CredentialsRejected';
+
+  constructor(reason: string, nextAttemptAt: Date) {
+    super(
+      `Entra rejected the app's credentials (${reason}); fix ENTRA_CLIENT_SECRET/ENTRA_CLIENT_CERTIFICATE_PATH and restart, or wait for the next attempt at ${nextAttemptAt.toISOString()}`,
+    );
+  }
+}
+
+/** A Graph call that did not finish within the adapter's request timeout. */
+export class RequestTimeoutError extends Error {
+  override name = 'RequestTimeout';
+
+  constructor(timeoutMs: number) {
+    super(`timed out after ${timeoutMs} ms`);
+  }
+}
+
 const DELTA_EXPIRED_CODES = new Set(['syncstatenotfound', 'resyncrequired', 'syncstateinvalid']);
 
 /** Retry-After as seconds (fractions allowed) or an HTTP date, in ms. */
@@ -72,6 +92,9 @@ export function toApplicationFailure(err: unknown, ctx: ErrorContext): Applicati
       ...(!nonRetryable && retryAfterMs !== undefined ? { nextRetryDelay: retryAfterMs } : {}),
     });
 
+  if (err instanceof CredentialsRejectedError)
+    return fail(GraphFailure.AuthenticationFailed, graphMessage, true);
+  if (err instanceof RequestTimeoutError) return fail(GraphFailure.Unavailable, graphMessage, false);
   if (status === 410 || DELTA_EXPIRED_CODES.has(code.toLowerCase())) {
     return fail(
       GraphFailure.DeltaTokenExpired,
@@ -91,8 +114,14 @@ export function toApplicationFailure(err: unknown, ctx: ErrorContext): Applicati
   }
   if (status === 400) return fail(GraphFailure.BadRequest, `bad request (${code}): ${graphMessage}`, true);
   if (status === 404) return fail(GraphFailure.NotFound, `not found (${code}): ${graphMessage}`, true);
+  if (status === 401) {
+    return fail(
+      GraphFailure.AuthenticationFailed,
+      `Graph refused the access token, a newly issued one too (${code}): ${graphMessage}`,
+      true,
+    );
+  }
   if (
-    status === 401 ||
     /invalid_client|unauthorized_client|AADSTS\d+|AuthenticationRequired/i.test(`${code} ${graphMessage}`)
   ) {
     return fail(GraphFailure.AuthenticationFailed, `authentication failed: ${graphMessage}`, true);

@@ -1,5 +1,4 @@
-import type { Client } from '@microsoft/microsoft-graph-client';
-import { createGraphClient } from './graph-client.js';
+import { connectGraph } from './graph-client.js';
 import { GraphContacts } from './graph-contacts.js';
 import {
   GROUP_FIELDS,
@@ -13,6 +12,7 @@ import {
 import type { GraphSourceOptions } from './graph-options.js';
 import { GraphPresence } from './graph-presence.js';
 import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
   GraphRequests,
   PAGE_SIZE,
   pages,
@@ -71,10 +71,16 @@ export class GraphSource {
   /** Teams presence, for the presence capability (next). */
   readonly presence: GraphPresence;
 
-  constructor(options: GraphSourceOptions, client: Client = createGraphClient(options)) {
+  constructor(options: GraphSourceOptions) {
+    const { client, tokens } = connectGraph(options);
     this.requests = new GraphRequests(
       client,
+      tokens,
       options.auth.kind === 'secret' ? [options.auth.clientSecret] : [],
+      {
+        timeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
     );
     this.contacts = new GraphContacts(this.requests);
     this.presence = new GraphPresence(this.requests);

@@ -5,7 +5,8 @@ import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
  * Last link of the Graph client's middleware chain when a private CA must be trusted: the SDK's own
  * HTTPMessageHandler uses global fetch, whose CA list can only be changed through an undici dispatcher
  * (undici is not a dependency) or NODE_EXTRA_CA_CERTS at process start. This sends over node:https with
- * the same Agent the credential uses and hands the SDK a standard fetch Response.
+ * the same Agent the credential uses, stops when the request's signal aborts, and hands the SDK a standard
+ * fetch Response.
  */
 export class AgentHttpHandler implements Middleware {
   constructor(private readonly agent: Agent) {}
@@ -20,7 +21,12 @@ export class AgentHttpHandler implements Middleware {
     return new Promise((resolve, reject) => {
       const req = httpsRequest(
         request.url,
-        { method: request.method, headers: Object.fromEntries(request.headers), agent: this.agent },
+        {
+          method: request.method,
+          headers: Object.fromEntries(request.headers),
+          agent: this.agent,
+          signal: request.signal,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

@@ -1,13 +1,16 @@
 import { PbxFailure } from '../../../contracts/index.js';
 import { pbxFailure } from '../pbx-failure.js';
+import { LoginLockout } from './login-lockout.js';
 import { failureFromReply } from './yeastar-errcodes.js';
-import type { Reply, Transport } from './yeastar-transport.js';
+import type { ResolvedYeastarOptions } from './yeastar-options.js';
+import type { Envelope, Reply, Transport } from './yeastar-transport.js';
 
 /**
  * One per worker process. The PBX allows only 8 valid access tokens per API client, so tokens are shared by
  * every caller: acquisition is single-flight (concurrent callers await the same request), tokens are refreshed
- * before expiry, and a replaced token is revoked so this process holds at most one (two briefly).
- * Tokens are never logged or put in error messages.
+ * before expiry, and a replaced token is revoked so this process holds at most one (two briefly). Renewal
+ * prefers the refresh token, so the client secret travels only when it must. A rejected login is remembered
+ * (see LoginLockout). Tokens are never logged or put in error messages.
  */
 interface Session {
   accessToken: string;
@@ -20,28 +23,53 @@ interface Session {
 const RENEW_FRACTION = 0.2;
 const RENEW_MAX_MS = 120_000;
 
+/** get_token errcodes that reject the login itself, with what the operator can do about it. */
+const LOGIN_REJECTIONS: Record<number, string> = {
+  70004:
+    'the PBX blocks an IP after 5 failed logins; an admin removes it under Security > Security Rules > Blocked IPs',
+  10005: 'the API client has no access; check Integrations > API',
+  70087: 'this IP is not on the allow-list under Integrations > API',
+};
+
+/** Why the PBX rejected a login, or undefined when the reply is not a rejection. */
+function loginRejection(body: Envelope): string | undefined {
+  const said = `get_token answered ${body.errcode} ${body.errmsg ?? ''}`.trimEnd();
+  if (body.invalid_param_list?.some((p) => p.field === 'username or password'))
+    return `${said}: username or password invalid`;
+  const why = LOGIN_REJECTIONS[body.errcode];
+  return why && `${said}: ${why}`;
+}
+
 export class TokenManager {
   private session: Session | undefined;
   private inflight: Promise<string> | undefined;
+  private readonly lockout: LoginLockout;
   /** Counts token requests made (for diagnostics and tests; no token values). */
   tokenRequests = 0;
 
   constructor(
     private readonly transport: Transport,
-    private readonly credentials: { clientId: string; clientSecret: string },
-  ) {}
+    private readonly options: Pick<ResolvedYeastarOptions, 'clientId' | 'clientSecret' | 'loginCooldown'>,
+  ) {
+    this.lockout = new LoginLockout(options.loginCooldown);
+  }
 
-  /** A valid access token, acquiring or renewing it when needed. */
+  /** A valid access token, acquiring or renewing it when needed; fails fast while a rejected login cools down. */
   token(): Promise<string> {
     const s = this.session;
     if (s && Date.now() < s.accessExpiresAt) return Promise.resolve(s.accessToken);
+    const locked = this.lockout.current();
+    if (locked) return Promise.reject(locked);
     this.inflight ??= this.renew().finally(() => (this.inflight = undefined));
     return this.inflight;
   }
 
-  /** The PBX said `token` is expired (10004): drop it unless it was already replaced. */
+  /**
+   * The PBX said `token` is expired (10004): renew it unless it was already replaced. The refresh token is
+   * kept, so the renewal is a refresh_token call rather than a new login with the secret.
+   */
   invalidate(token: string): void {
-    if (this.session?.accessToken === token) this.session = undefined;
+    if (this.session?.accessToken === token) this.session = { ...this.session, accessExpiresAt: 0 };
   }
 
   private async renew(): Promise<string> {
@@ -58,10 +86,11 @@ export class TokenManager {
         'POST',
         'get_token',
         {},
-        { username: this.credentials.clientId, password: this.credentials.clientSecret },
+        { username: this.options.clientId, password: this.options.clientSecret },
       );
     }
     this.session = this.sessionFrom(reply);
+    this.lockout.accepted();
     if (old && old.accessToken !== this.session.accessToken) void this.revoke(old.accessToken);
     return this.session.accessToken;
   }
@@ -83,26 +112,19 @@ export class TokenManager {
         refreshExpiresAt: t + lifetime(b.refresh_token_expire_time),
       };
     }
-    const object = 'PBX API session';
+    const ctx = { object: 'PBX API session', operation: 'get_token' };
     if (reply.kind === 'envelope') {
-      const badCredentials = reply.body.invalid_param_list?.some((p) => p.field === 'username or password');
-      if (badCredentials) {
-        return this.fail(PbxFailure.AuthFailed, 'PBX rejected the API client id/secret', reply.body.errcode);
-      }
+      const rejection = loginRejection(reply.body);
+      if (rejection) throw this.lockout.rejected(rejection, reply.body.errcode);
       if (reply.body.errcode === -1) {
         // At the token cap (errcode undocumented, -1 by default): retry later, tokens expire.
-        return this.fail(PbxFailure.Session, 'PBX refused a new access token (token limit reached?)', -1);
+        throw pbxFailure(PbxFailure.Session, 'PBX refused a new access token (token limit reached?)', {
+          ...ctx,
+          code: -1,
+        });
       }
     }
-    throw failureFromReply(reply, { object, operation: 'get_token' });
-  }
-
-  private fail(
-    type: typeof PbxFailure.AuthFailed | typeof PbxFailure.Session,
-    message: string,
-    code: number,
-  ): never {
-    throw pbxFailure(type, message, { object: 'PBX API session', operation: 'get_token', code });
+    throw failureFromReply(reply, ctx);
   }
 
   private async revoke(token: string): Promise<void> {

@@ -1,5 +1,7 @@
 import type { ApplicationFailure } from '@temporalio/common';
-import { failureFromReply } from './yeastar-errcodes.js';
+import { PbxFailure } from '../../../contracts/index.js';
+import { pbxFailure } from '../pbx-failure.js';
+import { failureFromReply, type FailureContext } from './yeastar-errcodes.js';
 import { Limiter } from './request-limiter.js';
 import type { ResolvedYeastarOptions } from './yeastar-options.js';
 import { TokenManager } from './token-manager.js';
@@ -7,7 +9,8 @@ import { Transport, type Envelope } from './yeastar-transport.js';
 
 /**
  * Authenticated Open API calls: token as query parameter, the client-side concurrency limit, one recovery
- * from 10004 (token expired server-side before our estimate), and errcode → ApplicationFailure.
+ * from 10004 (token expired server-side before our estimate), the caller's cancellation, and
+ * errcode → ApplicationFailure.
  */
 type Row = Record<string, unknown>;
 
@@ -45,7 +48,13 @@ export class YeastarClient {
     return this.limiter.run(async () => {
       for (let recovered = false; ; recovered = true) {
         const token = await this.tokens.token();
-        const reply = await this.transport.send(method, endpoint, { ...query, access_token: token }, body);
+        const reply = await this.transport.send(
+          method,
+          endpoint,
+          { ...query, access_token: token },
+          body,
+          this.options.signal?.(),
+        );
         if (reply.kind === 'envelope' && reply.body.errcode === 0) return { ok: true, body: reply.body };
         if (reply.kind === 'envelope' && reply.body.errcode === 10004 && !recovered) {
           this.tokens.invalidate(token);
@@ -78,11 +87,18 @@ export class YeastarClient {
     let seen = 0;
     for (let page = 1; ; page++) {
       const body = await this.get(endpoint, { ...query, page, page_size: this.options.pageSize }, object);
-      const data = Array.isArray(body.data) ? (body.data as Row[]) : [];
+      const read = { object, operation: endpoint, page };
+      if (typeof body.total_number !== 'number') throw malformedReply(read, 'no numeric total_number');
+      const data = rowsOf(body, read);
       yield* data;
       seen += data.length;
-      if (data.length === 0 || seen >= Number(body.total_number ?? 0)) return;
+      if (data.length === 0 || seen >= body.total_number) return;
     }
+  }
+
+  /** The `data` rows of a multi-object read such as extension/query. */
+  async rows(endpoint: string, query: Record<string, string | number>, object: string): Promise<Row[]> {
+    return rowsOf(await this.get(endpoint, query, object), { object, operation: endpoint });
   }
 
   /** A GET delete (the Open API's verb for it) where an object already gone is success. */
@@ -94,4 +110,26 @@ export class YeastarClient {
   close(): Promise<void> {
     return this.tokens.close();
   }
+}
+
+interface Read extends FailureContext {
+  page?: number;
+}
+
+/**
+ * A success reply without its rows is a failed read, not an empty one: taken as "no rows" it would make
+ * extensions look deleted on the PBX. Only an empty list may leave `data` out.
+ */
+function rowsOf(body: Envelope, read: Read): Row[] {
+  if (Array.isArray(body.data)) return body.data as Row[];
+  if (body.total_number === 0) return [];
+  throw malformedReply(read, 'no data array');
+}
+
+function malformedReply({ object, operation, page }: Read, missing: string): ApplicationFailure {
+  const where = page === undefined ? operation : `${operation} page ${page}`;
+  return pbxFailure(PbxFailure.Unavailable, `${object}: ${where} reply has ${missing}`, {
+    object,
+    operation,
+  });
 }

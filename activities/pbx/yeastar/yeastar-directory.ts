@@ -99,12 +99,12 @@ export class YeastarDirectory implements PbxDirectory {
 
   async getExtensions(ids: PbxId[]): Promise<PbxExtension[]> {
     if (ids.length === 0) return [];
-    const body = await this.client.get(
+    const rows = await this.client.rows(
       'extension/query',
       { ids: ids.join(',') },
       `extensions ${ids.join(',')}`,
     );
-    return (Array.isArray(body.data) ? (body.data as Row[]) : []).map((r) => extensionFromDetail(r, this.o));
+    return rows.map((r) => extensionFromDetail(r, this.o));
   }
 
   /**

@@ -91,6 +91,10 @@ export function failureFromEnvelope(body: Envelope, ctx: FailureContext): Applic
   });
 }
 
+/**
+ * Anything but the JSON envelope (a maintenance page, a proxy's 408/425/5xx, a body cut off in transit) means
+ * the PBX is not answering properly right now, whatever the status: retry it. 429 is throttling.
+ */
 export function failureFromReply(reply: Reply, ctx: FailureContext): ApplicationFailure {
   if (reply.kind === 'envelope') return failureFromEnvelope(reply.body, ctx);
   if (reply.kind === 'network') {
@@ -103,14 +107,9 @@ export function failureFromReply(reply: Reply, ctx: FailureContext): Application
       },
     );
   }
-  const type =
-    reply.status === 429
-      ? PbxFailure.Busy
-      : reply.status >= 500
-        ? PbxFailure.Unavailable
-        : PbxFailure.Unsupported;
-  return pbxFailure(type, `${ctx.object}: ${ctx.operation} failed with HTTP ${reply.status}`, {
-    ...ctx,
-    code: reply.status,
-  });
+  return pbxFailure(
+    reply.status === 429 ? PbxFailure.Busy : PbxFailure.Unavailable,
+    `${ctx.object}: ${ctx.operation} failed: HTTP ${reply.status} with ${reply.content}`,
+    { ...ctx, code: reply.status },
+  );
 }

@@ -9,8 +9,19 @@ export interface YeastarOptions {
   userAgent?: string;
   /** Requests in flight at once from this process (token calls excluded). Default 4. */
   maxConcurrentRequests?: number;
-  /** Per request. Default 15 000 ms. */
+  /** Per request, from connecting to the last byte of the reply. Default 15 000 ms. */
   requestTimeoutMs?: number;
+  /**
+   * The caller's cancellation, asked for on each API request (the worker passes the running activity's
+   * signal). An aborted request is not retried and rejects with the signal's reason. Token requests are shared
+   * by every caller and never take it.
+   */
+  signal?: () => AbortSignal | undefined;
+  /**
+   * After the PBX rejects a login, no request goes to it until this cool-down has passed: `firstMs` after the
+   * first rejection, doubling with each further one up to `maxMs`. Default 2 minutes, capped at 30 minutes.
+   */
+  loginCooldown?: { firstMs: number; maxMs: number };
   /**
    * PBX variant knobs. The Open API documents no field for "extension enabled", "Linkus enabled" or the SSO
    * identity: null (default for the two flags) means the PBX has none and the matching capability is off.
@@ -29,13 +40,15 @@ export interface YeastarOptions {
   concurrentRegistrations?: number;
 }
 
-export type ResolvedYeastarOptions = Required<Omit<YeastarOptions, 'caFile'>> & { caFile?: string };
+export type ResolvedYeastarOptions = Required<Omit<YeastarOptions, 'caFile' | 'signal'>> &
+  Pick<YeastarOptions, 'caFile' | 'signal'>;
 
 export function resolveOptions(o: YeastarOptions): ResolvedYeastarOptions {
   return {
     userAgent: 'entra-pbx-sync',
     maxConcurrentRequests: 4,
     requestTimeoutMs: 15_000,
+    loginCooldown: { firstMs: 120_000, maxMs: 1_800_000 },
     extensionEnabledField: null,
     linkusEnabledField: null,
     ssoIdentityField: 'email_addr',

@@ -6,9 +6,11 @@ import { got, RequestError, type Got } from 'got';
 import type { ResolvedYeastarOptions } from './yeastar-options.js';
 
 /**
- * One HTTP exchange with the Open API, no token logic. Every outcome becomes a `Reply`: the JSON envelope, a
- * non-JSON HTTP answer, or a network failure. The PBX closes each connection, so no keep-alive is assumed,
- * and got's own retries are off (the caller and Temporal own retries).
+ * One HTTP exchange with the Open API, no token logic. Every outcome becomes a `Reply`: the JSON envelope, any
+ * other HTTP answer (a proxy's or maintenance page, a cut-off body), or a network failure. The PBX closes each
+ * connection, so no keep-alive is assumed, and got's own retries are off (the caller and Temporal own retries).
+ * Only an aborted request throws: with the signal's reason (a Temporal CancelledFailure in an activity), since
+ * the PBX may or may not have acted on it and a cancelled caller must not read that as a failed request.
  */
 export interface Envelope {
   errcode: number;
@@ -26,7 +28,8 @@ export interface Envelope {
 
 export type Reply =
   | { kind: 'envelope'; status: number; body: Envelope }
-  | { kind: 'http'; status: number }
+  /** `content` says what came back instead, e.g. `a non-JSON body (text/html)`. */
+  | { kind: 'http'; status: number; content: string }
   | { kind: 'network'; code: string };
 
 export class Transport {
@@ -51,31 +54,37 @@ export class Transport {
     endpoint: string,
     query: Record<string, string | number>,
     body?: unknown,
+    signal?: AbortSignal,
   ): Promise<Reply> {
     try {
       const res = await this.got(endpoint, {
         method,
         searchParams: query,
         ...(method === 'POST' ? { json: body ?? {} } : {}),
+        ...(signal ? { signal } : {}),
       });
-      const parsed = parseEnvelope(res.body);
-      return parsed
-        ? { kind: 'envelope', status: res.statusCode, body: parsed }
-        : { kind: 'http', status: res.statusCode };
+      const json = parseJson(res.body);
+      if (isEnvelope(json)) return { kind: 'envelope', status: res.statusCode, body: json };
+      const what = json === undefined ? 'a non-JSON body' : 'a JSON body without errcode';
+      const type = res.headers['content-type']?.split(';')[0]?.trim() || 'no content type';
+      return { kind: 'http', status: res.statusCode, content: `${what} (${type})` };
     } catch (err) {
+      if (signal?.aborted) throw signal.reason ?? err;
       if (err instanceof RequestError) return { kind: 'network', code: err.code };
       throw err;
     }
   }
 }
 
-function parseEnvelope(text: string): Envelope | undefined {
+/** The parsed body, or undefined when it is not JSON (an HTML page, a body cut off in transit). */
+function parseJson(text: string): unknown {
   try {
-    const v = JSON.parse(text) as unknown;
-    return typeof v === 'object' && v !== null && typeof (v as Envelope).errcode === 'number'
-      ? (v as Envelope)
-      : undefined;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+}
+
+function isEnvelope(v: unknown): v is Envelope {
+  return typeof v === 'object' && v !== null && typeof (v as Envelope).errcode === 'number';
 }
