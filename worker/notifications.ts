@@ -1,6 +1,8 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
 import {
   directoryWatcherWorkflowId,
   pokeDirectorySignal,
@@ -13,22 +15,40 @@ export interface NotificationReceiverOptions {
   /** The secret given to Graph when subscribing; notifications carrying another one are dropped. */
   clientState: string;
   port?: number;
+  /** Default 127.0.0.1: a TLS-terminating proxy on the host forwards to it. */
   host?: string;
 }
 
 export interface NotificationReceiver {
   url: string;
-  /** Notifications accepted (right clientState) and dropped (wrong one) so far. */
-  stats: { accepted: number; rejected: number; pokes: number };
+  /**
+   * Notifications accepted (right clientState and tenant) and dropped; pokes and lifecycle signals the
+   * directory watcher received (signals that failed, e.g. because no watcher runs, do not count).
+   */
+  stats: {
+    accepted: number;
+    rejected: number;
+    pokes: number;
+    lifecycleSignals: number;
+    failedSignals: number;
+  };
   close(): Promise<void>;
 }
 
 interface Notification {
   clientState?: string | null;
+  tenantId?: string | null;
   lifecycleEvent?: string;
 }
 
-const MAX_BODY = 1_000_000;
+/** Graph batches notifications; 64 KB holds far more of them than a batch carries. */
+const MAX_BODY_BYTES = 64 * 1024;
+const MAX_VALIDATION_TOKEN = 1024;
+const MAX_CONNECTIONS = 64;
+const HEADERS_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+/** The coalescing key of a poke (no lifecycle event is named so). */
+const POKE = '';
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -36,12 +56,38 @@ function readBody(req: IncomingMessage): Promise<string> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) req.destroy(new Error('body too large'));
+      if (size > MAX_BODY_BYTES) req.destroy(new Error('body too large'));
       else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** Compares in constant time (hashes first, so the lengths do not leak either). */
+function sameSecret(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/**
+ * Sends a signal at most once at a time per key: what arrives while one is in flight is folded into one more
+ * send after it, so a burst of notifications (or 500 lifecycle events in one request) costs a signal or two.
+ */
+function coalesced(send: (key: string) => Promise<void>) {
+  const state = new Map<string, 'in-flight' | 'again'>();
+  const run = (key: string): void => {
+    state.set(key, 'in-flight');
+    void send(key).finally(() => {
+      if (state.get(key) === 'again') run(key);
+      else state.delete(key);
+    });
+  };
+  return (key: string) => {
+    if (state.has(key)) state.set(key, 'again');
+    else run(key);
+  };
 }
 
 /**
@@ -53,30 +99,40 @@ function readBody(req: IncomingMessage): Promise<string> {
 export async function startNotificationReceiver(
   options: NotificationReceiverOptions,
 ): Promise<NotificationReceiver> {
-  const stats = { accepted: 0, rejected: 0, pokes: 0 };
+  const stats = { accepted: 0, rejected: 0, pokes: 0, lifecycleSignals: 0, failedSignals: 0 };
   const watcher = options.client.workflow.getHandle(directoryWatcherWorkflowId(options.tenantId));
-  let pokeInFlight = false;
-  const poke = () => {
-    if (pokeInFlight) return; // one signal at a time: a burst of notifications needs one round
-    pokeInFlight = true;
-    stats.pokes++;
-    watcher
-      .signal(pokeDirectorySignal)
-      .catch(() => undefined) // the watcher is not running: polling (or its next start) catches up
-      .finally(() => {
-        pokeInFlight = false;
-      });
+  // No watcher runs, or Temporal is away: polling (or the watcher's next start) catches up.
+  const logFailure = (what: string) => (error: unknown) => {
+    stats.failedSignals++;
+    Runtime.instance().logger.warn(`notification receiver: ${what} failed`, {
+      tenantId: options.tenantId,
+      error: error instanceof Error ? error.message : String(error),
+    });
   };
+  const signal = coalesced(async (event) => {
+    if (event === POKE) {
+      await watcher.signal(pokeDirectorySignal).then(() => stats.pokes++, logFailure('poking the watcher'));
+    } else {
+      await watcher
+        .signal(subscriptionLifecycleSignal, { event })
+        .then(() => stats.lifecycleSignals++, logFailure(`the lifecycle signal ${event}`));
+    }
+  });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://receiver');
-    const token = url.searchParams.get('validationToken');
-    if (token !== null) {
-      res.writeHead(200, { 'Content-Type': 'text/plain' }).end(token);
+    if (req.method !== 'POST') {
+      res.writeHead(405, { Allow: 'POST' }).end();
       return;
     }
-    if (req.method !== 'POST') {
-      res.writeHead(405).end();
+    const token = new URL(req.url ?? '/', 'http://receiver').searchParams.get('validationToken');
+    if (token !== null) {
+      if (token.length > MAX_VALIDATION_TOKEN) {
+        res.writeHead(400).end();
+        return;
+      }
+      res
+        .writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' })
+        .end(token);
       return;
     }
     const body = await readBody(req);
@@ -88,17 +144,17 @@ export async function startNotificationReceiver(
       stats.rejected++;
       return;
     }
-    const genuine = items.filter((n) => n.clientState === options.clientState);
+    const genuine = items.filter(
+      (n) =>
+        sameSecret(n.clientState, options.clientState) && (!n.tenantId || n.tenantId === options.tenantId),
+    );
     stats.accepted += genuine.length;
     stats.rejected += items.length - genuine.length;
     // Changes and lifecycle events (missed, reauthorizationRequired, subscriptionRemoved) all mean: look now.
-    // A lifecycle event also has the watcher renew (or recreate) its subscriptions.
-    const lifecycle = new Set(
-      genuine.map((n) => n.lifecycleEvent).filter((e): e is string => typeof e === 'string'),
-    );
-    for (const event of lifecycle)
-      void watcher.signal(subscriptionLifecycleSignal, { event }).catch(() => undefined);
-    if (genuine.length > 0 && lifecycle.size === 0) poke();
+    // A lifecycle event also has the watcher renew (or recreate) its subscriptions, and runs a round.
+    const lifecycle = new Set(genuine.flatMap((n) => (n.lifecycleEvent ? [n.lifecycleEvent] : [])));
+    for (const event of lifecycle) signal(event);
+    if (genuine.length > 0 && lifecycle.size === 0) signal(POKE);
   };
 
   const server: Server = createServer((req, res) => {
@@ -106,12 +162,14 @@ export async function startNotificationReceiver(
       if (!res.headersSent) res.writeHead(400).end();
     });
   });
-  await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
-  );
+  server.maxConnections = MAX_CONNECTIONS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}/notifications`,
+    url: `http://${host}:${port}/notifications`,
     stats,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
