@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
   installSchedule,
   removeSchedule,
@@ -24,24 +25,29 @@ import { startSimulatedWorld, type SimulatedWorld } from '../harness/simulated-w
 import { startWorker, type RunningWorker } from '../worker/start-worker.js';
 import { bundleWorkflows, connectTestEnv, uniqueTaskQueue } from './support/temporal.js';
 import { TENANT_ID } from '../contracts/index.js';
+import { pbxWrites } from './support/pbx-expectations.js';
 
 let env: TestWorkflowEnvironment;
-let world: SimulatedWorld;
-let dataDir: string;
-let worker: RunningWorker;
+let bundle: WorkflowBundleWithSourceMap;
+let world: SimulatedWorld | undefined;
+let dataDir: string | undefined;
+let worker: RunningWorker | undefined;
 let operator: OperatorClient;
 
 beforeAll(async () => {
   env = await connectTestEnv();
+  bundle = await bundleWorkflows();
+});
+
+/** A tenant, PBX and worker of the test's own: user entities and queries are per tenant. */
+beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'cli-test-'));
-  // A tenant of its own: user entities and visibility queries are per tenant, and other test files share the server.
   world = await startSimulatedWorld({ users: 20, dataDir, tenantId: randomUUID() });
-  const taskQueue = uniqueTaskQueue('cli');
-  const configEnv = { ...world.env, ENTRA_PBX_TASK_QUEUE: taskQueue };
+  const configEnv = { ...world.env, ENTRA_PBX_TASK_QUEUE: uniqueTaskQueue('cli') };
   worker = await startWorker(
     loadWorkerConfig(configEnv),
     { native: env.nativeConnection, client: env.client, namespace: env.namespace ?? 'default' },
-    { workflowBundle: await bundleWorkflows() },
+    { workflowBundle: bundle },
   );
   operator = {
     client: env.client,
@@ -51,14 +57,20 @@ beforeAll(async () => {
   };
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await worker?.stop();
   await world?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  worker = undefined;
+  world = undefined;
+  dataDir = undefined;
+});
+
+afterAll(async () => {
   await env?.teardown();
 });
 
-const pbxExtensions = () => world.pbx.control.state().extensions;
+const pbxExtensions = () => world!.pbx.control.state().extensions;
 const fast = { pollMs: 200, progress: silentStream };
 
 function collect(): TextStream & { lines: string[] } {
@@ -67,6 +79,7 @@ function collect(): TextStream & { lines: string[] } {
 }
 
 test('sync full --dry-run prints the plan as JSON and writes nothing', async () => {
+  world!.pbx.control.resetCounters();
   const report = JSON.parse(
     await startFullSync(operator, { dryRun: true, wait: true, json: true, ...fast }),
   ) as FullSyncReport;
@@ -76,10 +89,15 @@ test('sync full --dry-run prints the plan as JSON and writes nothing', async () 
   expect(report.plan!.counts.creates).toBeGreaterThan(10);
   expect(report.plan!.counts).toMatchObject({ updates: 0, disables: 0, deletes: 0, unchanged: 0 });
   expect(report.plan!.samples.creates[0]).toMatch(/: ext \d+$/);
-  expect(pbxExtensions()).toHaveLength(0);
+  expect(pbxWrites(world!.pbx.control.counters())).toEqual({});
 });
 
-let created: { upn: string; number: string };
+/** Runs `sync full` and returns one user it created, as the text names them. */
+async function syncAndPickUser(): Promise<{ upn: string; number: string; text: string }> {
+  const text = await startFullSync(operator, { dryRun: false, wait: true, json: false, ...fast });
+  const [, upn, number] = /^ {2}create +(\S+): ext (\d+)$/m.exec(text)!;
+  return { upn: upn!, number: number!, text };
+}
 
 test('sync full applies the plan with progress; user show finds the extension and the workflow', async () => {
   const progress = collect();
@@ -97,7 +115,7 @@ test('sync full applies the plan with progress; user show finds the extension an
   expect(pbxExtensions()).toHaveLength(creates);
 
   const [, upn, number] = /^ {2}create +(\S+): ext (\d+)$/m.exec(text)!;
-  created = { upn: upn!, number: number! };
+  const created = { upn: upn!, number: number! };
   const report = JSON.parse(await showUser(operator, created.upn, { json: true })) as UserReport;
   const extension = pbxExtensions().find((e) => e.number === created.number)!;
   expect(report).toMatchObject({ status: 'running', source: 'query' });
@@ -118,9 +136,10 @@ test('sync full applies the plan with progress; user show finds the extension an
   await expect(showUser(operator, 'nobody@example.com', { json: true })).rejects.toThrow(/no user nobody@/);
 });
 
-test('user resync re-applies one changed user to the PBX', async () => {
-  const user = world.graph.control.getUser(created.upn)!;
-  world.graph.control.updateUser(user.id, { jobTitle: 'Chief CLI Tester' });
+test('user resync re-applies one changed user to the PBX; a resync of an unchanged user writes nothing', async () => {
+  const created = await syncAndPickUser();
+  const user = world!.graph.control.getUser(created.upn)!;
+  world!.graph.control.updateUser(user.id, { jobTitle: 'Chief CLI Tester' });
 
   const report = JSON.parse(
     await resyncUser(operator, created.upn, { json: true, progress: silentStream }),
@@ -137,18 +156,21 @@ test('user resync re-applies one changed user to the PBX', async () => {
   expect(report.workflowId).toMatch(new RegExp(`^sync-user/.+/${created.upn}/`));
   expect(pbxExtensions().find((e) => e.number === created.number)?.title).toBe('Chief CLI Tester');
 
-  // Nothing differs any more: a resync applies it again, and the text says so.
+  // Nothing differs any more: a resync applies it again, and the text says so; the PBX sees no write.
+  world!.pbx.control.resetCounters();
   const again = await resyncUser(operator, user.id, { json: false, progress: silentStream });
   expect(again).toContain(`${created.upn}: extension ${created.number} matches Entra ID; apply it again`);
   expect(again).toMatch(/outcome +applied/);
+  expect(pbxWrites(world!.pbx.control.counters())).toEqual({});
 });
 
 test('a held offboarding is shown with the names; sync reject finds the waiting run by itself', async () => {
-  const victims = world.graph.control
+  await syncAndPickUser();
+  const victims = world!.graph.control
     .listUsers()
     .filter((u) => pbxExtensions().some((e) => e.email_addr === u.mail?.toLowerCase()))
     .slice(0, 4);
-  for (const victim of victims) world.graph.control.disableUser(victim.id);
+  for (const victim of victims) world!.graph.control.disableUser(victim.id);
 
   const held = await startFullSync(operator, { dryRun: false, wait: true, json: false, ...fast });
   const workflowId = /^full sync (\S+): waiting for an operator's approval/.exec(held)![1]!;
@@ -161,7 +183,7 @@ test('a held offboarding is shown with the names; sync reject finds the waiting 
     recent: SyncRunInfo[];
   };
   expect(status.running).toEqual([expect.objectContaining({ workflowId, phase: 'awaiting-approval' })]);
-  expect(status.recent.map((r) => r.status)).toEqual(['completed', 'completed']);
+  expect(status.recent.map((r) => r.status)).toEqual(['completed']);
 
   const decided = JSON.parse(
     await decideOffboarding(operator, undefined, { approved: false, by: 'test', note: 'not today' }, true),

@@ -6,7 +6,11 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startDevServer, type DevServer } from '../harness/temporal-dev-server.js';
 import { seededRandom, secondsSince } from '../harness/seeded-random.js';
 import { until } from './support/until.js';
-import { expectExactPbxState } from './support/pbx-expectations.js';
+import type { Client } from '@temporalio/client';
+import { listManagedUsers } from '../activities/sync/user-entities.js';
+import { expectedSyncedUsers } from './support/expected-directory.js';
+import { activitiesInFlightOn, pendingUserEntities } from './support/in-flight.js';
+import { expectExactPbxState, retriedActivities } from './support/pbx-expectations.js';
 import { freePort } from '../harness/ports.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
 import { connectTestEnv } from './support/temporal.js';
@@ -39,15 +43,16 @@ function spawnWorker(sync: SyncWorld, temporalAddress?: string): WorkerProcess {
 }
 
 const extensionCount = (sync: SyncWorld) => sync.world.pbx.control.state().extensions.length;
+const expectedCount = (sync: SyncWorld) => expectedSyncedUsers(sync.world.graph.control.listUsers()).length;
 
-/** The number of extensions a full sync of the fresh tenant will create (a dry run: nothing is written). */
-async function plannedCreates(sync: SyncWorld): Promise<number> {
-  const dryRun = await (await sync.startFullSync({ dryRun: true })).result();
-  expect(extensionCount(sync)).toBe(0);
-  return dryRun.plan!.counts.creates;
+/** Activities retried in the tenant's user entities (a killed worker's activities run again elsewhere). */
+async function retriedAcrossEntities(sync: SyncWorld, client: Client): Promise<number> {
+  const users = [...(await listManagedUsers(client, sync.tenantId)).values()];
+  const retries = await Promise.all(users.map((u) => retriedActivities(client, sync.tenantId, u.objectId)));
+  return retries.reduce((sum, r) => sum + r.length, 0);
 }
 
-test('killing the worker process at random points of a full sync leaves exactly the planned PBX state', async () => {
+test('killing the worker process at points of progress in a full sync leaves exactly the expected PBX state', async () => {
   const random = seededRandom(SEED);
   const sync = await startSyncWorld(env, undefined, { users: 300, seed: SEED });
   const timeline: string[] = [`seed ${SEED}`];
@@ -56,15 +61,14 @@ test('killing the worker process at random points of a full sync leaves exactly 
     let oldest = spawnWorker(sync);
     let successor = spawnWorker(sync);
     await oldest.ready;
-    const creates = await plannedCreates(sync);
-    expect(creates).toBeGreaterThan(250);
+    const expected = expectedCount(sync);
+    expect(expected).toBeGreaterThan(250);
 
-    // Kill times after the run starts, drawn before it so that a seed always gives the same schedule. They fall
-    // in its first ~30 s: an activity on a killed worker is retried only after its start-to-close timeout
-    // (2 minutes for the user entities' PBX activities), so the run ends about two minutes after the last kill.
-    const firstKill = 1000 + random() * 4000;
-    const secondKill = firstKill + 5000 + random() * 8000;
-    const killAtMs = [firstKill, secondKill, secondKill + 5000 + random() * 8000];
+    // Kill points are progress (extensions on the PBX), drawn from the seed before the run: a kill lands
+    // while the sync is at work whatever the machine's speed, and a seed always gives the same schedule.
+    const first = Math.round(expected * (0.05 + random() * 0.15));
+    const second = Math.round(first + expected * (0.15 + random() * 0.15));
+    const killAt = [first, second, Math.round(second + expected * (0.15 + random() * 0.15))];
     const loseCreateResponses = () =>
       sync.world.pbx.control.injectFault({
         kind: 'drop-response',
@@ -75,12 +79,31 @@ test('killing the worker process at random points of a full sync leaves exactly 
     const start = Date.now();
     loseCreateResponses();
     const run = await sync.startFullSync();
-    for (const [index, at] of killAtMs.entries()) {
-      await sleep(Math.max(0, start + at - Date.now()));
+    for (const [index, at] of killAt.entries()) {
       await oldest.ready; // a crash of a worker at work, not of one still starting
+      await until(() => extensionCount(sync) >= at, 240_000, `${at} extensions before kill ${index + 1}`, 50);
+      // The kill must hit work the worker has started and not finished: an activity of a pending entity.
+      let busy: string[] = [];
+      await until(
+        async () => {
+          busy = await activitiesInFlightOn(
+            env.client,
+            await pendingUserEntities(env.client, sync.tenantId),
+            oldest.pid,
+          );
+          return busy.length > 0;
+        },
+        60_000,
+        `work in flight on the worker of kill ${index + 1}`,
+        50,
+      );
       const exit = await oldest.kill('SIGKILL');
       expect(exit.signal).toBe('SIGKILL');
-      timeline.push(`kill ${index + 1} at ${secondsSince(start)}: ${extensionCount(sync)} extensions`);
+      const onPbx = extensionCount(sync);
+      expect(onPbx).toBeLessThan(expected);
+      timeline.push(
+        `kill ${index + 1} at ${secondsSince(start)}: ${onPbx} extensions, ${busy.length}+ entities in flight`,
+      );
       loseCreateResponses();
       oldest = successor;
       successor = spawnWorker(sync);
@@ -90,11 +113,12 @@ test('killing the worker process at random points of a full sync leaves exactly 
     timeline.push(`done at ${secondsSince(start)}`);
     console.log(`crash recovery (worker kills): ${timeline.join('; ')}`);
     expect(result.phase).toBe('done');
-    expect(result.convergence).toMatchObject({ unconfirmed: 0 });
+    expect(result.convergence).toMatchObject({ unconfirmed: 0, failed: [] });
     expect(result.convergence!.applied).toBe(result.convergence!.expected);
-    await expectExactPbxState(sync, env.client, creates);
-    // Lost responses and killed creates were retried: more create calls than extensions, and no twin.
-    expect(sync.world.pbx.control.counters()['extension/create']).toBeGreaterThan(creates);
+    await expectExactPbxState(sync, env.client);
+    // The killed activities ran again on another worker, and lost responses were retried: no twin anyway.
+    expect(await retriedAcrossEntities(sync, env.client)).toBeGreaterThan(0);
+    expect(sync.world.pbx.control.counters()['extension/create']).toBeGreaterThan(expected);
   } finally {
     sync.world.pbx.control.clearFaults();
     await Promise.all(workers.splice(0).map((worker) => worker.kill('SIGKILL')));
@@ -113,14 +137,16 @@ test('restarting the Temporal server in the middle of a full sync leaves exactly
     // One worker process for the whole test: it must ride out the outage (the SDK retries), not be restarted.
     const worker = spawnWorker(sync, server.address);
     await worker.ready;
-    const creates = await plannedCreates(sync);
-    expect(creates).toBeGreaterThan(150);
+    const expected = expectedCount(sync);
+    expect(expected).toBeGreaterThan(150);
 
     const start = Date.now();
     const run = await sync.startFullSync();
-    await until(() => extensionCount(sync) >= creates / 3, 150_000, 'a third of the extensions');
+    await until(() => extensionCount(sync) >= expected / 3, 150_000, 'a third of the extensions', 50);
     await server.stop();
-    timeline.push(`server stopped at ${secondsSince(start)}: ${extensionCount(sync)} extensions`);
+    const onPbx = extensionCount(sync);
+    expect(onPbx).toBeLessThan(expected);
+    timeline.push(`server stopped at ${secondsSince(start)}: ${onPbx} extensions`);
     await sleep(2000);
     server = await startDevServer({ dbFile, port, headless: true });
     timeline.push(`server back at ${secondsSince(start)}: ${extensionCount(sync)} extensions`);
@@ -130,9 +156,9 @@ test('restarting the Temporal server in the middle of a full sync leaves exactly
     console.log(`crash recovery (server restart): ${timeline.join('; ')}`);
     expect(worker.alive()).toBe(true);
     expect(result.phase).toBe('done');
-    expect(result.convergence).toMatchObject({ unconfirmed: 0 });
+    expect(result.convergence).toMatchObject({ unconfirmed: 0, failed: [] });
     expect(result.convergence!.applied).toBe(result.convergence!.expected);
-    await expectExactPbxState(sync, temporal.client, creates);
+    await expectExactPbxState(sync, temporal.client);
   } finally {
     await Promise.all(workers.splice(0).map((worker) => worker.kill('SIGKILL')));
     await sync.stop();

@@ -8,6 +8,7 @@ import { startDevServer, type DevServer } from '../harness/temporal-dev-server.j
 import { directoryWatcher } from '../workflows/directory-watcher.js';
 import { secondsSince } from '../harness/seeded-random.js';
 import { until } from './support/until.js';
+import { activitiesInFlightOn, userEntitiesIdle } from './support/in-flight.js';
 import { expectExactPbxState, retriedActivities } from './support/pbx-expectations.js';
 import { freePort } from '../harness/ports.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
@@ -167,7 +168,14 @@ test('the directory watcher loses and doubles no change across a worker kill and
   // after its heartbeat timeout, a minute).
   const first = makeChanges('kill', unused, 3);
   await pokeAndWaitForRound();
-  await sleep(500);
+  // The kill must hit the round while this worker runs it.
+  const killed = worker;
+  await until(
+    async () => (await activitiesInFlightOn(temporal.client, [watcher().workflowId], killed.pid)).length > 0,
+    30_000,
+    'the round in flight on the worker',
+    20,
+  );
   expect(applied(first)).toBe(false);
   expect((await worker.kill('SIGKILL')).signal).toBe('SIGKILL');
   timeline.push(`worker killed mid-round at ${secondsSince(start)}`);
@@ -179,6 +187,7 @@ test('the directory watcher loses and doubles no change across a worker kill and
   const second = makeChanges('restart', unused, 2);
   await pokeAndWaitForRound();
   expect(applied(second)).toBe(false);
+  expect((await status()).phase).toBe('round');
   await server.stop();
   timeline.push(`server stopped mid-round at ${secondsSince(start)}`);
   await sleep(2000);
@@ -199,7 +208,7 @@ test('the directory watcher loses and doubles no change across a worker kill and
     'a quiet round',
     250,
   );
-  await sleep(2000);
+  await until(() => userEntitiesIdle(temporal.client, sync.tenantId), 30_000, 'the entities idle', 250);
   console.log(`delta recovery: ${timeline.join('; ')}`);
   expect(worker.alive()).toBe(true);
 
@@ -239,8 +248,8 @@ test('the directory watcher loses and doubles no change across a worker kill and
     'the re-enabled users back',
     250,
   );
-  await sleep(2000);
-  await expectExactPbxState(sync, temporal.client, baseline + created.length);
+  await until(() => userEntitiesIdle(temporal.client, sync.tenantId), 30_000, 'the entities idle', 250);
+  await expectExactPbxState(sync, temporal.client);
 
   await watcher().signal(stopDirectorySignal);
   const final = await watcher().result();
