@@ -20,6 +20,11 @@ export interface EnsureExtensionResult {
   welcomeEmailSent: boolean;
 }
 
+/** What disabling an extension cut, in words (`user show` prints it): it depends on the PBX's fields. */
+export interface AccessCut {
+  cut: string[];
+}
+
 /** A named check of one dependency (Graph, the PBX), as the health check reports it. */
 export interface ProbeResult {
   name: string;

@@ -23,10 +23,16 @@ export interface SimulatedWorldOptions {
   /** Yeastar Cloud caps a PBX at 500 extensions; the demo and tests model a bigger plan. Default 100,000. */
   pbxExtensionCapacity?: number;
   graphLatencyMs?: number;
+  /**
+   * The PBX has the undocumented fields to disable an extension and switch Linkus (default true, as most tests
+   * assume); false models the documented Open API alone, the common real-world case.
+   */
+  pbxVariantFields?: boolean;
 }
 
 /** Both simulators, and the environment that points the product at them (configuration only). */
 export async function startSimulatedWorld(options: SimulatedWorldOptions): Promise<SimulatedWorld> {
+  const variantFields = options.pbxVariantFields ?? true;
   const graph = await startGraphSimulator({
     port: options.graphPort ?? 0,
     dataDir: resolve(options.dataDir, 'graph-sim'),
@@ -42,6 +48,7 @@ export async function startSimulatedWorld(options: SimulatedWorldOptions): Promi
     ...(options.pbxLatencyMs ? { latencyMs: options.pbxLatencyMs } : {}),
     ...(options.pbxMaxConcurrent ? { maxConcurrent: options.pbxMaxConcurrent } : {}),
     extensionCapacity: options.pbxExtensionCapacity ?? 100_000,
+    ...(variantFields ? {} : { extensionEnabledField: null, linkusEnabledField: null }),
   });
   const env = {
     ENTRA_TENANT_ID: graph.tenantId,
@@ -53,8 +60,9 @@ export async function startSimulatedWorld(options: SimulatedWorldOptions): Promi
     PBX_BASE_URL: pbx.url,
     PBX_CLIENT_ID: pbx.clientId,
     PBX_CLIENT_SECRET: pbx.clientSecret,
-    PBX_EXTENSION_ENABLED_FIELD: 'enable_extension',
-    PBX_LINKUS_ENABLED_FIELD: 'enable_linkus',
+    ...(variantFields
+      ? { PBX_EXTENSION_ENABLED_FIELD: 'enable_extension', PBX_LINKUS_ENABLED_FIELD: 'enable_linkus' }
+      : {}),
   };
   return {
     graph,

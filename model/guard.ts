@@ -23,8 +23,9 @@ export interface GuardVerdict {
 }
 
 /**
- * Only disables count against the threshold: every offboarding starts with one, and a delete after the
- * grace period completes an offboarding that already passed this guard when it was disabled.
+ * Disables and deletes count alike: a delete is usually the end of an offboarding that passed this guard when
+ * it was disabled, but one planned for an extension missing from the PBX skips the disable, so counting only
+ * disables would let an empty PBX read delete everyone who also left Entra ID without anybody's approval.
  */
 export function offboardingGuard(
   plan: Pick<SyncPlan, 'disables' | 'deletes'>,
@@ -41,25 +42,26 @@ export function offboardingGuard(
     message,
     wouldOffboard,
   });
-  if (wouldOffboard.length === 0) return verdict(true, false, 'nothing-to-offboard', 'nobody to offboard');
+  const count = wouldOffboard.length;
+  if (count === 0) return verdict(true, false, 'nothing-to-offboard', 'nobody to offboard');
   if (!totals.sourceComplete) {
     return verdict(
       false,
       false,
       'source-incomplete',
-      `the directory read did not complete: nobody is offboarded in this run (${wouldOffboard.length} would have been)`,
+      `the directory read did not complete: nobody is offboarded in this run (${count} would have been)`,
     );
   }
-  const count = plan.disables.length;
   const percent = totals.managedUsers > 0 ? (count / totals.managedUsers) * 100 : 100;
-  if (count > policy.maxCount || (count > 0 && percent > policy.maxPercent)) {
+  if (count > policy.maxCount || percent > policy.maxPercent) {
     return verdict(
       false,
       true,
       'above-threshold',
-      `this run would disable ${count} of ${totals.managedUsers} managed users (${Math.round(percent)} %), ` +
+      `this run would offboard ${count} of ${totals.managedUsers} managed users ` +
+        `(disable ${plan.disables.length}, delete ${plan.deletes.length}): ${Math.round(percent)} %, ` +
         `above the limit of ${policy.maxCount} users or ${policy.maxPercent} %: waiting for an operator's approval`,
     );
   }
-  return verdict(true, false, 'within-threshold', `${wouldOffboard.length} offboarding(s) within the limits`);
+  return verdict(true, false, 'within-threshold', `${count} offboarding(s) within the limits`);
 }

@@ -115,6 +115,11 @@ export const syncPolicySchema = z.strictObject({
       /** A run offboarding more than this many users, or more than this share, waits for approval. */
       maxCount: z.number().int().min(0).default(10),
       maxPercent: z.number().min(0).max(100).default(10),
+      /**
+       * A user back within the grace period gets new random passwords (the old ones were cut); send them the
+       * Linkus welcome email again. Off by default: Microsoft sign-in (SSO) needs no password.
+       */
+      welcomeEmailOnReturn: z.boolean().default(false),
     })
     .prefault({}),
   groups: z

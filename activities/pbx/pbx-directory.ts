@@ -17,6 +17,8 @@ export interface PbxCapabilities {
   linkusToggle: boolean;
   /** The extension number can be changed in place. */
   renumberExtension: boolean;
+  /** The identity Microsoft sign-in matches is a field of its own (not the email), so it can be cleared. */
+  ssoIdentityClearable: boolean;
   maxExtensionGroups: number;
 }
 
@@ -112,6 +114,11 @@ export interface PbxDirectory {
   updateExtension(id: PbxId, patch: PbxExtensionPatch): Promise<void>;
   /** Idempotent: an extension already gone is success. */
   deleteExtension(id: PbxId): Promise<void>;
+  /**
+   * Replaces the SIP registration password and the user password with random ones nobody keeps: devices and
+   * logins that used the old ones stop working. The passwords never leave the adapter.
+   */
+  replaceCredentials(id: PbxId): Promise<void>;
   /** Requires capabilities.disableExtension. */
   setExtensionEnabled(id: PbxId, enabled: boolean): Promise<void>;
   /** Linkus access (capabilities.linkusToggle) and the identity Microsoft sign-in matches. */

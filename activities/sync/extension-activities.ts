@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import {
   PbxFailure,
   SyncFailure,
+  type AccessCut,
   type EnsureExtensionInput,
   type EnsureExtensionResult,
 } from '../../contracts/index.js';
@@ -42,7 +43,28 @@ function duplicateField(error: unknown): string | undefined {
 
 const fieldsOf = (changes: FieldChange[]) => changes.map((c) => c.field);
 
-export const createExtensionActivities = ({ pbx, policy, tenantId, ledgers }: ExtensionDeps) => {
+/**
+ * The PBX, heartbeating before and after each of its requests: an activity here makes several, and with the
+ * workflow's heartbeatTimeout a worker that hangs or dies between them is noticed in seconds, and a
+ * cancellation reaches the activity (the PBX client then aborts its request with it).
+ */
+function heartbeating(pbx: PbxDirectory): PbxDirectory {
+  const beat = () => Context.current().heartbeat();
+  return new Proxy(pbx, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        beat();
+        const result: unknown = value.apply(target, args);
+        return result instanceof Promise ? result.finally(beat) : result;
+      };
+    },
+  });
+}
+
+export const createExtensionActivities = ({ pbx: direct, policy, tenantId, ledgers }: ExtensionDeps) => {
+  const pbx = heartbeating(direct);
   const organizationIds = async (name: string | undefined): Promise<string[] | undefined> => {
     if (name === undefined) return undefined;
     const found = (await pbx.listOrganizations()).find((o) => o.parentId !== undefined && o.name === name);
@@ -79,8 +101,11 @@ export const createExtensionActivities = ({ pbx, policy, tenantId, ledgers }: Ex
         enabled: desired.linkusEnabled,
         ssoIdentity: desired.ssoIdentity,
       });
-    if (fields.has('enabled') && pbx.capabilities.disableExtension)
-      await pbx.setExtensionEnabled(current.id, true);
+    if (fields.has('enabled')) {
+      // Back from offboarding: the passwords cut then stay unknown; fresh ones, and SSO or a welcome email.
+      await pbx.replaceCredentials(current.id);
+      if (pbx.capabilities.disableExtension) await pbx.setExtensionEnabled(current.id, true);
+    }
     return changes;
   };
 
@@ -197,15 +222,36 @@ export const createExtensionActivities = ({ pbx, policy, tenantId, ledgers }: Ex
       const result = await ensure(input);
       // Same activity as the create: one round trip less per new user. The window for a second email is the
       // instant between the PBX sending it and Temporal recording this activity's completion.
-      const welcomeEmailSent = result.created && input.welcomeEmail;
+      const returned = !result.created && input.link?.disabledAt !== undefined;
+      const welcomeEmailSent =
+        (result.created && input.welcomeEmail) || (returned && policy.offboarding.welcomeEmailOnReturn);
       if (welcomeEmailSent) await pbx.sendWelcomeEmail([result.link.extensionId]);
       return { ...result, welcomeEmailSent };
     },
 
-    /** Disables the extension where the PBX can; otherwise at least withdraws Linkus (Microsoft sign-in). */
-    async disableExtension(link: ExtensionLink): Promise<void> {
-      if (pbx.capabilities.disableExtension) await pbx.setExtensionEnabled(link.extensionId, false);
-      else if (pbx.capabilities.linkusToggle) await pbx.setLinkusAccess(link.extensionId, { enabled: false });
+    /**
+     * Cuts what the documented Open API can cut: the SIP and user passwords are replaced with random ones
+     * nobody keeps (registered devices and password logins stop working), and where this PBX has the fields,
+     * the extension is disabled, Linkus switched off and the Microsoft sign-in identity cleared.
+     */
+    async disableExtension(link: ExtensionLink): Promise<AccessCut> {
+      const { extensionId } = link;
+      const cut: string[] = [];
+      await pbx.replaceCredentials(extensionId);
+      cut.push('SIP and user passwords replaced');
+      if (pbx.capabilities.disableExtension) {
+        await pbx.setExtensionEnabled(extensionId, false);
+        cut.push('extension disabled');
+      }
+      if (pbx.capabilities.linkusToggle) {
+        await pbx.setLinkusAccess(extensionId, { enabled: false });
+        cut.push('Linkus off');
+      }
+      if (pbx.capabilities.ssoIdentityClearable) {
+        await pbx.updateExtension(extensionId, { ssoIdentity: '' });
+        cut.push('Microsoft sign-in identity cleared');
+      }
+      return { cut };
     },
 
     async deleteExtension(link: ExtensionLink): Promise<void> {

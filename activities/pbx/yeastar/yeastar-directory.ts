@@ -40,6 +40,7 @@ export class YeastarDirectory implements PbxDirectory {
       disableExtension: o.extensionEnabledField !== null,
       linkusToggle: o.linkusEnabledField !== null,
       renumberExtension: o.renumberExtension,
+      ssoIdentityClearable: o.ssoIdentityField !== 'email_addr',
       maxExtensionGroups: 63,
     };
     this.organizations = new YeastarOrganizations(client);
@@ -181,6 +182,25 @@ export class YeastarDirectory implements PbxDirectory {
     if (res.ok || (res.body && NOT_FOUND_CODES.has(res.body.errcode))) return;
     if (res.body?.errcode === 40002 && !(await this.getExtension(id))) return;
     throw res.failure;
+  }
+
+  async replaceCredentials(id: PbxId): Promise<void> {
+    const current = await this.getExtension(id);
+    const label = extensionLabel(current?.number, current?.email, id);
+    if (!current)
+      throw pbxFailure(PbxFailure.NotFound, `${label}: not found, its passwords cannot be replaced`, {
+        object: label,
+        operation: 'extension/update',
+      });
+    await this.client.post(
+      'extension/update',
+      {
+        id: Number(id),
+        user_password: generateUserPassword([current.number, current.firstName, current.lastName]),
+        reg_password: generateSipPassword(),
+      },
+      label,
+    );
   }
 
   async setExtensionEnabled(id: PbxId, enabled: boolean): Promise<void> {
