@@ -1,3 +1,5 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { SyncFailure } from '../contracts/index.js';
 import { createDeltaActivities } from './sync/delta-activities.js';
 import { createHealthActivities, type HealthDeps } from './health-activities.js';
 import { createExtensionActivities } from './sync/extension-activities.js';
@@ -15,19 +17,48 @@ export type ActivityDeps = HealthDeps &
   };
 
 /**
+ * One worker, one tenant: an activity whose input names another tenant (two deployments sharing a task queue)
+ * fails non-retryably before it reads or writes anything, instead of planning tenant A against tenant B's
+ * directory and PBX.
+ */
+export function assertTenant(served: string, activity: string, input: unknown): void {
+  if (typeof input !== 'object' || input === null || !('tenantId' in input)) return;
+  const asked = (input as { tenantId: unknown }).tenantId;
+  if (asked === served) return;
+  throw ApplicationFailure.nonRetryable(
+    `this worker serves tenant ${served}, not ${String(asked)}: ${activity} refused ` +
+      '(another deployment shares this task queue; give each tenant its own task queue)',
+    SyncFailure.WrongTenant,
+  );
+}
+
+/** Every activity of `activities`, checking first that an input with a `tenantId` names `tenantId`. */
+function servingTenant<T extends object>(tenantId: string, activities: T): T {
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, activity]) => [
+      name,
+      (...args: unknown[]) => {
+        assertTenant(tenantId, name, args[0]);
+        return (activity as (...args: unknown[]) => unknown)(...args);
+      },
+    ]),
+  ) as T;
+}
+
+/**
  * All activities of the worker, bound to the dependencies it was given (one Graph client, one PBX client) and
  * to one number ledger cache for the worker process.
  */
 export const createActivities = (deps: ActivityDeps) => {
   const withLedgers = { ...deps, ledgers: createNumberLedgerCache() };
-  return {
+  return servingTenant(deps.tenantId, {
     ...createHealthActivities(deps),
     ...createFullSyncActivities(withLedgers),
     ...createExtensionActivities(withLedgers),
     ...createPlanUserActivity(withLedgers),
     ...createDeltaActivities(withLedgers),
     ...createSubscriptionActivities(deps),
-  };
+  });
 };
 
 export type Activities = ReturnType<typeof createActivities>;

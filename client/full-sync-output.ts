@@ -1,7 +1,7 @@
 /** How a full sync's plan and progress read on a terminal. */
 import type { FullSyncProgress } from '../contracts/index.js';
 import type { PlanSummary } from '../model/index.js';
-import { plural } from './output.js';
+import { plural, printable } from './output.js';
 
 const COUNT_LABELS: [keyof PlanSummary['counts'], string][] = [
   ['creates', 'to create'],
@@ -41,7 +41,7 @@ export function formatPlan(summary: PlanSummary, omit: (keyof PlanSummary['sampl
   const lines = [`plan: ${counts.join(', ')}`];
   for (const [sample, count, label] of SAMPLE_LABELS.filter(([sample]) => !omit.includes(sample))) {
     const items = summary.samples[sample];
-    items.forEach((item, i) => lines.push(`  ${(i === 0 ? label : '').padEnd(8)} ${item}`));
+    items.forEach((item, i) => lines.push(`  ${(i === 0 ? label : '').padEnd(8)} ${printable(item)}`));
     const more = summary.counts[count] - items.length;
     if (items.length > 0 && more > 0) lines.push(`  ${''.padEnd(8)} … and ${more} more`);
   }
@@ -61,13 +61,13 @@ export function describeProgress(progress: FullSyncProgress): string {
   if (decision) {
     const outcome = decision.approved ? 'these users are offboarded' : 'these users keep their extensions';
     lines.push(
-      `offboarding ${decision.approved ? 'approved' : 'rejected'} by ${decision.by}` +
-        `${decision.note ? ` (${decision.note})` : ''}: ${outcome}`,
+      `offboarding ${decision.approved ? 'approved' : 'rejected'} by ${printable(decision.by)}` +
+        `${decision.note ? ` (${printable(decision.note)})` : ''}: ${outcome}`,
     );
   } else if (held) {
-    lines.push(`offboarding held: ${progress.guard!.message}`);
+    lines.push(`offboarding held: ${printable(progress.guard!.message)}`);
   }
-  if (held) lines.push(...progress.guard!.wouldOffboard.map((name) => `  - ${name}`));
+  if (held) lines.push(...progress.guard!.wouldOffboard.map((name) => `  - ${printable(name)}`));
   const applied = progress.convergence;
   if (applied) {
     const failed = applied.failed.length;
@@ -76,14 +76,16 @@ export function describeProgress(progress: FullSyncProgress): string {
         (failed > 0 ? `, ${failed} failed` : '') +
         (applied.unconfirmed > 0 ? `, ${applied.unconfirmed} not confirmed yet` : ''),
     );
-    lines.push(...applied.failed.map((f) => `  failed   ${f.userPrincipalName}: ${f.error}`));
+    lines.push(
+      ...applied.failed.map((f) => `  failed   ${printable(f.userPrincipalName)}: ${printable(f.error)}`),
+    );
   }
   const groups = progress.groups;
   if (groups) {
     lines.push(
       `extension groups: ${groups.created} created, ${groups.updated} updated, ${groups.deleted} deleted, ${groups.unchanged} unchanged`,
     );
-    lines.push(...groups.skipped.map((s) => `  skipped  ${s}`));
+    lines.push(...groups.skipped.map((s) => `  skipped  ${printable(s)}`));
   }
   return lines.join('\n');
 }

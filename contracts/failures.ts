@@ -57,5 +57,11 @@ export const SyncFailure = {
   NumberProbesExhausted: 'NumberProbesExhausted',
   /** Retryable: a Graph delta ended without a deltaLink (a truncated reply). */
   DeltaIncomplete: 'DeltaIncomplete',
+  /** Non-retryable: an activity input names a tenant other than the worker's (a task queue shared by two). */
+  WrongTenant: 'WrongTenant',
+  /** Retryable: the PBX extension list left out an extension a direct read found (a short read). */
+  PbxReadIncomplete: 'PbxReadIncomplete',
+  /** Non-retryable: a group the policy names is deleted or unreadable (the permission withdrawn). */
+  ChosenGroupUnreadable: 'ChosenGroupUnreadable',
 } as const;
 export type SyncFailure = (typeof SyncFailure)[keyof typeof SyncFailure];

@@ -33,9 +33,11 @@ export const MAX_EXTENSION_NUMBER_DIGITS = 7;
 
 /**
  * Characters Yeastar rejects in names (caller ID name rule of the Yeastar API v2; third-party import
- * tooling): ! % . @ : ; & " ' \ < > ` $ — plus control characters. Stripped from display text.
+ * tooling): ! % . @ : ; & " ' \ < > ` $ — plus control characters (\p{Cc}) and invisible format characters
+ * (\p{Cf}: bidi overrides that reorder a name on a phone display or terminal, zero-width spaces and joiners,
+ * soft hyphens). Stripped from display text.
  */
-export const REJECTED_NAME_CHARACTERS = /[!%.@:;&"'\\<>`$\p{Cc}]/gu;
+export const REJECTED_NAME_CHARACTERS = /[!%.@:;&"'\\<>`$\p{Cc}\p{Cf}]/gu;
 
 /**
  * P-Series email rule (contacts import page): letters, digits and @ _ - . ' only; starts with a letter,

@@ -127,6 +127,29 @@ describe('mapUser', () => {
     expect(errors.map((e) => e.field)).toEqual(['firstName']);
   });
 
+  it('rejects a name made only of bidi and zero-width characters as empty', () => {
+    const errors = expectErrors(
+      mapUser(user({ givenName: '\u202E\u200B', surname: null, displayName: '\u202E\u200B' }), policy),
+    );
+    expect(errors).toEqual([
+      { field: 'firstName', reason: expect.stringContaining('firstName is empty') as unknown },
+    ]);
+  });
+
+  it('strips bidi and zero-width format characters from names and titles, naming them', () => {
+    const result = expectOk(
+      mapUser(
+        user({ givenName: 'Ada\u200BLovelace', surname: '\u202EecalevoL', jobTitle: 'Eng\u2066ineer\u2069' }),
+        policy,
+      ),
+    );
+    expect(result.extension.firstName).toBe('AdaLovelace');
+    expect(result.extension.lastName).toBe('ecalevoL');
+    expect(result.extension.title).toBe('Engineer');
+    expect(result.warnings.find((w) => w.field === 'firstName')?.reason).toContain('(U+200B)');
+    expect(result.warnings.find((w) => w.field === 'title')?.reason).toContain('(U+2066 U+2069)');
+  });
+
   it('falls back to the first business phone and reports a phone that is not one', () => {
     const fallback = expectOk(
       mapUser(user({ mobilePhone: null, businessPhones: ['0049 89 555 12 x 300'] }), policy),
@@ -184,7 +207,12 @@ describe('parseSyncPolicy', () => {
     const policy = defaultSyncPolicy();
     expect(policy.numbers.ranges).toEqual([{ from: 1000, to: 5999 }]);
     expect(policy.mapping.email.from).toEqual(['mail', 'userPrincipalName']);
-    expect(policy.offboarding).toEqual({ graceDays: 7, maxCount: 10, maxPercent: 10 });
+    expect(policy.offboarding).toEqual({
+      graceDays: 7,
+      maxCount: 10,
+      maxPercent: 10,
+      welcomeEmailOnReturn: false,
+    });
   });
 
   it('names each bad key', () => {

@@ -7,20 +7,17 @@ import {
   type DeltaRoundResult,
 } from '../../contracts/index.js';
 import { DELTA_LATEST, pages } from '../graph/index.js';
+import { DeltaChanges, type DeltaChangesState } from './delta-changes.js';
 import { forEachConcurrently } from './for-each-concurrently.js';
 import { chosenGroupIds } from './read-directory.js';
 import { createUserPlanner, type UserLookup, type UserPlannerDeps } from './user-planner.js';
 
-interface RoundProgress {
+/** The heartbeat details of a round: its cursors and what changed, bounded by `fullSyncAboveUsers`. */
+interface RoundProgress extends DeltaChangesState {
   stage: 'read' | 'apply';
   users: { cursor: string; done: boolean };
   groups: { cursor: string; done: boolean };
   changes: number;
-  userIds: string[];
-  groupMemberIds: string[];
-  /** Group ids whose member list changed by a group (nested), or that were removed. */
-  nestedGroupIds: string[];
-  removedGroupIds: string[];
 }
 
 /** Graph calls and entity messages in flight while applying one round. */
@@ -102,21 +99,17 @@ export const createDeltaActivities = (deps: UserPlannerDeps) => {
         removedGroupIds: [],
       };
       const beat = () => Context.current().heartbeat(progress);
-      const userIds = new Set(progress.userIds);
-      const groupMemberIds = new Set(progress.groupMemberIds);
-      const nested = new Set(progress.nestedGroupIds);
-      const removedGroups = new Set(progress.removedGroupIds);
-      const saveSets = () => {
-        progress.userIds = [...userIds];
-        progress.groupMemberIds = [...groupMemberIds];
-        progress.nestedGroupIds = [...nested];
-        progress.removedGroupIds = [...removedGroups];
-      };
-
+      // Past `fullSyncAboveUsers` distinct ids the round plans nobody: the collector keeps only a count, so
+      // the heartbeat stays small however many users a bulk change touched.
+      const changes = new DeltaChanges(input.fullSyncAboveUsers, resumed);
       const checkpoint = () => {
-        saveSets();
+        Object.assign(progress, changes.state());
+        if (!changes.over) delete progress.overThreshold;
         beat();
       };
+      // Group membership matters only for the groups the policy names (scope, extension groups,
+      // organizations, number ranges) and the groups nested in them.
+      const chosen = new Set(chosenGroupIds(policy));
       // The users and the groups delta are paged side by side, each from its own cursor.
       const readUsers = followDelta(
         'users',
@@ -124,7 +117,7 @@ export const createDeltaActivities = (deps: UserPlannerDeps) => {
         readUsersPage,
         (page) => {
           for (const change of page.changes)
-            userIds.add(change.kind === 'upsert' ? change.user.id : change.id);
+            changes.addUser(change.kind === 'upsert' ? change.user.id : change.id);
           progress.changes += page.changes.length;
         },
         checkpoint,
@@ -136,17 +129,20 @@ export const createDeltaActivities = (deps: UserPlannerDeps) => {
         (page) => {
           for (const change of page.changes) {
             if (change.kind === 'removed') {
-              removedGroups.add(change.id);
+              // Only a chosen group's (or one nested in it) matters; without chosen groups, none does.
+              if (chosen.size > 0) changes.addRemovedGroup(change.id);
               progress.changes++;
               continue;
             }
             if (!change.members) continue;
-            for (const member of change.members.added) {
-              if (member.type === 'user') groupMemberIds.add(`${change.group.id}/${member.id}`);
-              if (member.type === 'group') nested.add(member.id);
+            if (chosen.size > 0) {
+              for (const member of change.members.added) {
+                if (member.type === 'user') changes.addMember(change.group.id, member.id);
+                if (member.type === 'group') changes.addNestedGroup(member.id);
+              }
+              // A removed member's type is not reported: a user id or a nested group id.
+              for (const id of change.members.removed) changes.addMember(change.group.id, id);
             }
-            // A removed member's type is not reported: a user id or a nested group id.
-            for (const id of change.members.removed) groupMemberIds.add(`${change.group.id}/${id}`);
             progress.changes += change.members.added.length + change.members.removed.length;
           }
         },
@@ -154,7 +150,7 @@ export const createDeltaActivities = (deps: UserPlannerDeps) => {
       );
       await Promise.all([readUsers, readGroups]);
       progress.stage = 'apply';
-      beat();
+      checkpoint();
 
       const cursors = { users: progress.users.cursor, groups: progress.groups.cursor };
       const result: DeltaRoundResult = {
@@ -164,10 +160,17 @@ export const createDeltaActivities = (deps: UserPlannerDeps) => {
         ensured: 0,
         offboarded: 0,
       };
+      const tooMany = (count: number) =>
+        `${count} users changed in one round (more than ${input.fullSyncAboveUsers}): a full sync reads them in bulk`;
+      if (changes.over) {
+        result.fullSyncNeeded = tooMany(changes.count);
+        return result;
+      }
 
-      // Group membership matters only for the groups the policy names (scope, extension groups,
-      // organizations, number ranges) and the groups nested in them.
-      const chosen = new Set(chosenGroupIds(policy));
+      const userIds = new Set(changes.userIds);
+      const groupMemberIds = changes.groupMemberIds;
+      const nested = new Set(changes.nestedGroupIds);
+      const removedGroups = changes.removedGroupIds;
       if (groupMemberIds.size === 0 && nested.size === 0 && userIds.size === 0) return result;
       const groups = await planner.chosenGroups(beat);
       if (chosen.size > 0) {
@@ -182,6 +185,8 @@ export const createDeltaActivities = (deps: UserPlannerDeps) => {
         }
         for (const groupId of nested) {
           if (!relevant.has(groupId) && !groupIds.has(groupId)) continue;
+          // Past the limit the round plans nobody: the rest of the members need not be read.
+          if (userIds.size > input.fullSyncAboveUsers) break;
           for await (const page of pages((cursor) =>
             graph.readGroupMembersPage(groupId, { transitive: true, ...(cursor ? { cursor } : {}) }),
           ))
@@ -194,7 +199,7 @@ export const createDeltaActivities = (deps: UserPlannerDeps) => {
 
       const ids = [...userIds].sort();
       if (ids.length > input.fullSyncAboveUsers) {
-        result.fullSyncNeeded = `${ids.length} users changed in one round (more than ${input.fullSyncAboveUsers}): a full sync reads them in bulk`;
+        result.fullSyncNeeded = tooMany(ids.length);
         return result;
       }
       // Only the changed users' entities: a round of updates never reads the whole link table.

@@ -1,6 +1,6 @@
 import { healthCheck } from '../../workflows/index.js';
 import type { OperatorClient } from '../connect.js';
-import { render } from '../output.js';
+import { printable, render } from '../output.js';
 
 export async function ping({ client, address }: OperatorClient, json = false): Promise<string> {
   const info = await client.workflowService.getSystemInfo({});
@@ -25,6 +25,6 @@ export async function status({ client, config }: OperatorClient, json = false): 
   });
   return render({ taskQueue: config.taskQueue, dependencies: results }, json, () => {
     if (results.length === 0) return 'worker answered; it has no dependencies configured';
-    return results.map(({ name, detail }) => `${name}: ${detail}`).join('\n');
+    return results.map(({ name, detail }) => `${name}: ${printable(detail)}`).join('\n');
   });
 }
