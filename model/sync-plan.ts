@@ -45,6 +45,7 @@ export interface PlanInput {
   /** Every user the source read returned; users absent here count as deleted from Entra ID. */
   directory: Record<ObjectId, DirectoryEntry>;
   links: Record<ObjectId, ExtensionLink>;
+  /** The PBX's extensions: a linked one absent here is planned as gone, so the caller must have confirmed that. */
   existing: ExistingExtension[];
   numbers: NumberState;
   policy: SyncPolicy;

@@ -174,7 +174,7 @@ test('a held offboarding is shown with the names; sync reject finds the waiting 
 
   const held = await startFullSync(operator, { dryRun: false, wait: true, json: false, ...fast });
   const workflowId = /^full sync (\S+): waiting for an operator's approval/.exec(held)![1]!;
-  expect(held).toContain('offboarding held: this run would disable 4 of');
+  expect(held).toContain('offboarding held: this run would offboard 4 of');
   for (const victim of victims) expect(held).toContain(victim.userPrincipalName);
   expect(held).toContain(`sync approve ${workflowId} --by`);
 

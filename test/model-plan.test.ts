@@ -414,9 +414,21 @@ describe('offboardingGuard', () => {
     const result = plan(world, users(4));
     const verdict = offboardingGuard(result, { sourceComplete: true, managedUsers: 10 }, policy);
     expect(verdict).toMatchObject({ allowed: false, needsApproval: true, reason: 'above-threshold' });
-    expect(verdict.message).toContain('would disable 6 of 10 managed users (60 %)');
+    expect(verdict.message).toContain('would offboard 6 of 10 managed users (disable 6, delete 0): 60 %');
     expect(verdict.wouldOffboard).toHaveLength(6);
     expect(verdict.wouldOffboard[0]).toBe('First10 Last10 <user10@contoso.com> (ext 1001, deleted)');
+  });
+
+  it('holds the deletes an empty PBX read plans for a mass disable in Entra ID (issue 12)', () => {
+    const directory = users(80);
+    const synced = apply(emptyWorld(), plan(emptyWorld(), directory));
+    const disabled = directory.map((u, i) => (i < 50 ? { ...u, accountEnabled: false } : u));
+    const result = plan({ ...synced, existing: [] }, disabled);
+    expect(result.disables).toEqual([]);
+    expect(result.deletes.filter((d) => d.extensionMissing)).toHaveLength(50);
+    const verdict = offboardingGuard(result, { sourceComplete: true, managedUsers: 80 }, policy);
+    expect(verdict).toMatchObject({ allowed: false, needsApproval: true, reason: 'above-threshold' });
+    expect(verdict.message).toContain('would offboard 50 of 80 managed users (disable 0, delete 50)');
   });
 
   it('offboards nobody when the source read was incomplete, even an empty one', () => {

@@ -86,25 +86,35 @@ export const createFullSyncActivities = ({ graph, pbx, policy, ledgers }: FullSy
     requests: { desired: DesiredExtension; number: string; expectNew: boolean }[],
     problems: ReturnType<typeof newProblems>,
   ) => {
-    const { client, info } = Context.current();
+    const { client, info, cancellationSignal } = Context.current();
     const heartbeat = progress('dispatching');
     const address = { tenantId: run.tenantId, taskQueue: info.taskQueue };
-    await forEachConcurrently(requests, DISPATCH_CONCURRENCY, async ({ desired, number, expectNew }) => {
-      await sendEnsure(
-        client,
-        { ...address, objectId: desired.objectId, userPrincipalName: desired.userPrincipalName },
-        ensureRequest(run.syncRunId, desired, number, policy, { expectNew }),
-      );
-      heartbeat();
-    });
-    await forEachConcurrently(problems, DISPATCH_CONCURRENCY, async (problem) => {
-      await sendProblemReport(
-        client,
-        { ...address, ...problem.user },
-        { syncRunId: run.syncRunId, reason: problem.reason },
-      );
-      heartbeat();
-    });
+    await forEachConcurrently(
+      requests,
+      DISPATCH_CONCURRENCY,
+      async ({ desired, number, expectNew }) => {
+        await sendEnsure(
+          client,
+          { ...address, objectId: desired.objectId, userPrincipalName: desired.userPrincipalName },
+          ensureRequest(run.syncRunId, desired, number, policy, { expectNew }),
+        );
+        heartbeat();
+      },
+      cancellationSignal,
+    );
+    await forEachConcurrently(
+      problems,
+      DISPATCH_CONCURRENCY,
+      async (problem) => {
+        await sendProblemReport(
+          client,
+          { ...address, ...problem.user },
+          { syncRunId: run.syncRunId, reason: problem.reason },
+        );
+        heartbeat();
+      },
+      cancellationSignal,
+    );
   };
 
   return {
@@ -117,11 +127,17 @@ export const createFullSyncActivities = ({ graph, pbx, policy, ledgers }: FullSy
       const now = new Date().toISOString();
       const directory = await readDirectory(graph, policy, progress('reading Entra ID'));
       const evaluation = evaluateDirectory(directory.users, directory.groups, policy);
-      const snapshot = await readPbxSnapshot(pbx, progress('reading the PBX'));
+      // Links before the PBX: an extension linked by then existed before the list, so one the list leaves out
+      // but a direct read finds means a short list, not an extension created meanwhile.
       const managed = await listManagedUsers(client, input.tenantId, {
         onProgress: progress('reading the link table'),
       });
       const { links, numbers } = linkTable(managed.values(), now);
+      const snapshot = await readPbxSnapshot(
+        pbx,
+        Object.values(links).map((link) => link.extensionId),
+        progress('reading the PBX'),
+      );
       const plan = planChanges({
         directory: evaluation.entries,
         links,
@@ -186,17 +202,22 @@ export const createFullSyncActivities = ({ graph, pbx, policy, ledgers }: FullSy
     },
 
     async dispatchOffboarding(input: DispatchOffboardingInput): Promise<number> {
-      const { client } = Context.current();
+      const { client, cancellationSignal } = Context.current();
       const heartbeat = progress('offboarding');
-      await forEachConcurrently(input.users, DISPATCH_CONCURRENCY, async (user) => {
-        await sendOffboard(
-          client,
-          input.tenantId,
-          user.objectId,
-          offboardRequest(input.syncRunId, user.reason, policy),
-        );
-        heartbeat();
-      });
+      await forEachConcurrently(
+        input.users,
+        DISPATCH_CONCURRENCY,
+        async (user) => {
+          await sendOffboard(
+            client,
+            input.tenantId,
+            user.objectId,
+            offboardRequest(input.syncRunId, user.reason, policy),
+          );
+          heartbeat();
+        },
+        cancellationSignal,
+      );
       return input.users.length;
     },
 

@@ -1,4 +1,6 @@
-import type { PbxDirectory, PbxExtension, PbxExtensionGroup, PbxOrganization } from '../pbx/index.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { SyncFailure } from '../../contracts/index.js';
+import type { PbxDirectory, PbxExtension, PbxExtensionGroup, PbxId, PbxOrganization } from '../pbx/index.js';
 import type { ExistingExtension } from '../../model/index.js';
 
 export interface PbxSnapshot {
@@ -36,9 +38,14 @@ const DETAIL_BATCH = 100;
 /**
  * Every extension in full detail (bulk reads, not one request per extension), organizations and groups.
  * Each batch of details is requested as soon as its ids are listed, so detail reads overlap the remaining list
- * pages; the adapter's request limiter still caps how many reach the PBX at once.
+ * pages; the adapter's request limiter still caps how many reach the PBX at once. Every linked extension the
+ * list leaves out is confirmed gone (see `confirmMissing`), so the plan may take its absence as a deletion.
  */
-export async function readPbxSnapshot(pbx: PbxDirectory, onBatch: () => void): Promise<PbxSnapshot> {
+export async function readPbxSnapshot(
+  pbx: PbxDirectory,
+  linkedIds: Iterable<PbxId>,
+  onBatch: () => void,
+): Promise<PbxSnapshot> {
   const organizations = await pbx.listOrganizations();
   const organizationNames = organizationNamesById(organizations);
   const batches: Promise<ExistingExtension[]>[] = [];
@@ -59,5 +66,32 @@ export async function readPbxSnapshot(pbx: PbxDirectory, onBatch: () => void): P
   }
   if (ids.length > 0) requestDetails();
   const extensions = (await Promise.all(batches)).flat();
+  await confirmMissing(pbx, extensions, linkedIds, onBatch);
   return { extensions, organizations, extensionGroups: await pbx.listExtensionGroups() };
+}
+
+/**
+ * A well-formed list can still be short (a page answered empty, rows lost between pages), and a linked extension
+ * it leaves out would be planned as deleted, its user offboarded. So each one is read directly; one that is there
+ * after all fails the whole read (retryable) instead of planning from it. One at a time: a short list fails at
+ * the first, and extensions an admin really deleted are few.
+ */
+async function confirmMissing(
+  pbx: PbxDirectory,
+  listed: readonly ExistingExtension[],
+  linkedIds: Iterable<PbxId>,
+  onRead: () => void,
+): Promise<void> {
+  const seen = new Set(listed.map((e) => e.id));
+  for (const id of linkedIds) {
+    if (seen.has(id)) continue;
+    const found = await pbx.getExtension(id);
+    onRead();
+    if (found)
+      throw ApplicationFailure.retryable(
+        `the PBX extension list left out extension ${found.number} (id ${id}), which a direct read found: ` +
+          `the list was incomplete, so nothing is planned from it`,
+        SyncFailure.PbxReadIncomplete,
+      );
+  }
 }
