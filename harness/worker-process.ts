@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const READY_LINE = 'worker: polling task queue';
 const OUTPUT_LIMIT = 20_000;
 
