@@ -8,12 +8,15 @@ import { createNumberLedgerCache } from './sync/number-ledger-cache.js';
 import { createPlanUserActivity } from './sync/plan-user-activity.js';
 import { createSubscriptionActivities, type SubscriptionDeps } from './sync/subscription-activities.js';
 import type { UserPlannerDeps } from './sync/user-planner.js';
+import type { VisibilityOf } from './sync/user-entities.js';
 
 export type ActivityDeps = HealthDeps &
   SubscriptionDeps &
-  Omit<UserPlannerDeps, 'ledgers'> & {
+  Omit<UserPlannerDeps, 'ledgers' | 'visibilityOf'> & {
     /** The tenant this worker serves (its configuration's). */
     tenantId: string;
+    /** How activities read Temporal's visibility store (default: the worker's client as it is). */
+    visibilityOf?: VisibilityOf;
   };
 
 /**
@@ -50,7 +53,8 @@ function servingTenant<T extends object>(tenantId: string, activities: T): T {
  * to one number ledger cache for the worker process.
  */
 export const createActivities = (deps: ActivityDeps) => {
-  const withLedgers = { ...deps, ledgers: createNumberLedgerCache() };
+  const visibilityOf = deps.visibilityOf ?? ((client) => client.workflow);
+  const withLedgers = { ...deps, visibilityOf, ledgers: createNumberLedgerCache() };
   return servingTenant(deps.tenantId, {
     ...createHealthActivities(deps),
     ...createFullSyncActivities(withLedgers),

@@ -60,7 +60,7 @@ export async function checkExactPbxState(
   const problems: string[] = [];
   const { extensions, welcomeEmails } = world.pbx.control.state();
   const expected = expectedSyncedUsers(world.graph.control.listUsers(), scope);
-  const entities = [...(await listManagedUsers(client, tenantId)).values()];
+  const entities = [...(await listManagedUsers(client.workflow, tenantId)).values()];
   const active = entities.filter((user) => user.phase === 'active');
   const leavers = entities.filter((user) => user.phase === 'disabled');
   const describe = (e: (typeof extensions)[number]) => `extension ${e.number} (id ${e.id}, ${e.email_addr})`;

@@ -66,7 +66,7 @@ const extensionByEmail = (email: string) =>
   sync.world.pbx.control.state().extensions.find((e) => e.email_addr.toLowerCase() === email.toLowerCase());
 
 async function problemOf(key: string): Promise<string | undefined> {
-  return (await listManagedUsers(env.client, sync.tenantId)).get(ids[key]!)?.lastError;
+  return (await listManagedUsers(env.client.workflow, sync.tenantId)).get(ids[key]!)?.lastError;
 }
 
 test('each bad input is a clear error on that user, naming the user and the reason', async () => {

@@ -14,7 +14,7 @@ import { expectExactPbxState, retriedActivities } from './support/pbx-expectatio
 import { freePort } from '../harness/ports.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
 import { connectTestEnv } from './support/temporal.js';
-import { startWorkerProcess, type WorkerProcess } from './support/worker-process.js';
+import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process.js';
 
 /** CRASH_TEST_SEED replays a run: the kill points and the tenant both derive from it. */
 const SEED = Number(process.env.CRASH_TEST_SEED ?? 2024);
@@ -47,7 +47,7 @@ const expectedCount = (sync: SyncWorld) => expectedSyncedUsers(sync.world.graph.
 
 /** Activities retried in the tenant's user entities (a killed worker's activities run again elsewhere). */
 async function retriedAcrossEntities(sync: SyncWorld, client: Client): Promise<number> {
-  const users = [...(await listManagedUsers(client, sync.tenantId)).values()];
+  const users = [...(await listManagedUsers(client.workflow, sync.tenantId)).values()];
   const retries = await Promise.all(users.map((u) => retriedActivities(client, sync.tenantId, u.objectId)));
   return retries.reduce((sum, r) => sum + r.length, 0);
 }

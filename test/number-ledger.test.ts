@@ -56,6 +56,7 @@ const planner = createUserPlanner({
   pbx: unused<PbxDirectory>('pbx'),
   policy,
   ledgers: createNumberLedgerCache(),
+  visibilityOf: (client) => client.workflow,
 });
 
 /** A user entity as the visibility store shows it, holding `number`. */
@@ -135,7 +136,7 @@ test('an old ledger keeps serving while it is read again in the background, and 
   let now = 0;
   const ledgers = createNumberLedgerCache(() => now);
   const tenant = `${tenantId}-refresh`;
-  const first = await ledgers.get(env.client, tenant, () => undefined);
+  const first = await ledgers.get(env.client.workflow, tenant, () => undefined);
   expect(first.numbers.assigned).toEqual({});
   first.numbers.assigned['1000'] = 'planned-here'; // as a planner does
 
@@ -156,11 +157,11 @@ test('an old ledger keeps serving while it is read again in the background, and 
   started.push(workflowId);
   await visible(1, tenant);
   // old: served at once, and a read starts behind it
-  expect(await ledgers.get(env.client, tenant, () => undefined)).toBe(first);
+  expect(await ledgers.get(env.client.workflow, tenant, () => undefined)).toBe(first);
   let fresh = first;
   for (let tries = 0; fresh === first && tries < 100; tries++) {
     await sleep(50);
-    fresh = await ledgers.get(env.client, tenant, () => undefined);
+    fresh = await ledgers.get(env.client.workflow, tenant, () => undefined);
   }
   expect(fresh).not.toBe(first);
   expect(fresh.numbers.assigned).toEqual({ '1000': 'planned-here', '1001': 'holder-late' });

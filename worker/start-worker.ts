@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities/index.js';
+import type { VisibilityOf } from '../activities/sync/user-entities.js';
 import type { WorkerConfig } from '../config/index.js';
 import { buildDependencies, type WorkerDependencies } from './dependencies.js';
 import { startNotificationReceiver, type NotificationReceiver } from './notifications.js';
@@ -21,6 +22,8 @@ export interface StartWorkerOptions {
   identity?: string;
   /** Benchmarks wrap the activities to count or time them; production runs them as they are. */
   wrapActivities?: (activities: Activities) => object;
+  /** Tests read visibility through a lagging view, as Elasticsearch-backed clusters answer; default as it is. */
+  visibilityOf?: VisibilityOf;
 }
 
 export interface RunningWorker {
@@ -56,7 +59,9 @@ export async function startWorker(
         port: config.notifications.listenPort,
         host: config.notifications.bindAddress,
       });
-    const activities = createActivities(deps);
+    const activities = createActivities(
+      options.visibilityOf ? { ...deps, visibilityOf: options.visibilityOf } : deps,
+    );
     const worker = await Worker.create({
       connection: temporal.native,
       namespace: temporal.namespace,

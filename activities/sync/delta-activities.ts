@@ -86,7 +86,7 @@ export const createDeltaActivities = (deps: UserPlannerDeps) => {
     async deltaRound(input: DeltaRoundInput): Promise<DeltaRoundResult> {
       const context = Context.current();
       // A new hire needs the whole number ledger: read it while nobody waits for it.
-      deps.ledgers.warm(context.client, input.tenantId);
+      deps.ledgers.warm(deps.visibilityOf(context.client), input.tenantId);
       const resumed = context.info.heartbeatDetails as RoundProgress | undefined;
       const progress: RoundProgress = resumed ?? {
         stage: 'read',

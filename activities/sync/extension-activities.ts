@@ -17,7 +17,7 @@ import {
   type FieldChange,
   type SyncPolicy,
 } from '../../model/index.js';
-import { listManagedUsers } from './user-entities.js';
+import { listManagedUsers, type VisibilityOf } from './user-entities.js';
 import type { NumberLedgerCache } from './number-ledger-cache.js';
 import { organizationNamesById, toExistingExtension } from './pbx-snapshot.js';
 
@@ -26,6 +26,7 @@ export interface ExtensionDeps {
   policy: SyncPolicy;
   tenantId: string;
   ledgers: NumberLedgerCache;
+  visibilityOf: VisibilityOf;
 }
 
 type Ensured = Omit<EnsureExtensionResult, 'welcomeEmailSent'>;
@@ -63,7 +64,13 @@ function heartbeating(pbx: PbxDirectory): PbxDirectory {
   });
 }
 
-export const createExtensionActivities = ({ pbx: direct, policy, tenantId, ledgers }: ExtensionDeps) => {
+export const createExtensionActivities = ({
+  pbx: direct,
+  policy,
+  tenantId,
+  ledgers,
+  visibilityOf,
+}: ExtensionDeps) => {
   const pbx = heartbeating(direct);
   const organizationIds = async (name: string | undefined): Promise<string[] | undefined> => {
     if (name === undefined) return undefined;
@@ -115,8 +122,8 @@ export const createExtensionActivities = ({ pbx: direct, policy, tenantId, ledge
    * lookup on each side per candidate, instead of reading the whole PBX and link table.
    */
   const nextFreeNumber = async (owner: string, refused: ExtensionNumber): Promise<ExtensionNumber> => {
-    const { client } = Context.current();
-    const { numbers } = await ledgers.get(client, tenantId, () => Context.current().heartbeat());
+    const visibility = visibilityOf(Context.current().client);
+    const { numbers } = await ledgers.get(visibility, tenantId, () => Context.current().heartbeat());
     let taken = refused;
     for (let probe = 0; probe < MAX_NUMBER_PROBES; probe++) {
       numbers.assigned[taken] = `held on the PBX: ${taken}`;
@@ -126,7 +133,7 @@ export const createExtensionActivities = ({ pbx: direct, policy, tenantId, ledge
         throw ApplicationFailure.nonRetryable(outcome.reason, SyncFailure.NumberRangeExhausted);
       const [onPbx, holders] = await Promise.all([
         pbx.findExtensionByNumber(outcome.number),
-        listManagedUsers(client, tenantId, { filter: { numbers: [outcome.number] } }),
+        listManagedUsers(visibility, tenantId, { filter: { numbers: [outcome.number] } }),
       ]);
       if (!onPbx && [...holders.values()].every((holder) => holder.objectId === owner)) {
         numbers.assigned[outcome.number] = owner;

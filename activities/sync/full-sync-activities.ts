@@ -40,6 +40,7 @@ import {
   sendEnsure,
   sendOffboard,
   sendProblemReport,
+  type VisibilityOf,
 } from './user-entities.js';
 
 export interface FullSyncDeps {
@@ -47,6 +48,7 @@ export interface FullSyncDeps {
   pbx: PbxDirectory;
   policy: SyncPolicy;
   ledgers: NumberLedgerCache;
+  visibilityOf: VisibilityOf;
 }
 
 const SAMPLE_SIZE = 10;
@@ -79,7 +81,7 @@ function newProblems(errors: readonly UserIssue[], managed: ReadonlyMap<string, 
     .filter(({ user, reason }) => managed.get(user.objectId)?.lastError !== reason);
 }
 
-export const createFullSyncActivities = ({ graph, pbx, policy, ledgers }: FullSyncDeps) => {
+export const createFullSyncActivities = ({ graph, pbx, policy, ledgers, visibilityOf }: FullSyncDeps) => {
   /** Messages the entities of the users the plan creates, adopts or updates, and those with bad input. */
   const dispatchPlan = async (
     run: SyncRun,
@@ -129,7 +131,7 @@ export const createFullSyncActivities = ({ graph, pbx, policy, ledgers }: FullSy
       const evaluation = evaluateDirectory(directory.users, directory.groups, policy);
       // Links before the PBX: an extension linked by then existed before the list, so one the list leaves out
       // but a direct read finds means a short list, not an extension created meanwhile.
-      const managed = await listManagedUsers(client, input.tenantId, {
+      const managed = await listManagedUsers(visibilityOf(client), input.tenantId, {
         onProgress: progress('reading the link table'),
       });
       const { links, numbers } = linkTable(managed.values(), now);
@@ -194,7 +196,7 @@ export const createFullSyncActivities = ({ graph, pbx, policy, ledgers }: FullSy
       ]);
       const earlier =
         info.attempt > 1
-          ? [...(await listAppliedUserIds(client, input.tenantId, input.syncRunId))].filter(
+          ? [...(await listAppliedUserIds(visibilityOf(client), input.tenantId, input.syncRunId))].filter(
               (id) => !messaged.has(id),
             ).length
           : 0;
@@ -228,12 +230,17 @@ export const createFullSyncActivities = ({ graph, pbx, policy, ledgers }: FullSy
       let lastProgressAt = Date.now();
       while (applied < input.expected && Date.now() - lastProgressAt < CONVERGENCE_STALL_MS) {
         await sleep(applied === 0 ? 500 : 1000);
-        const count = await countAppliedUsers(client, input.tenantId, input.syncRunId);
+        const count = await countAppliedUsers(visibilityOf(client), input.tenantId, input.syncRunId);
         if (count > applied) lastProgressAt = Date.now();
         applied = count;
         Context.current().heartbeat({ applied, expected: input.expected });
       }
-      const failed = await listFailedUsers(client, input.tenantId, input.syncRunId, SAMPLE_SIZE);
+      const failed = await listFailedUsers(
+        visibilityOf(client),
+        input.tenantId,
+        input.syncRunId,
+        SAMPLE_SIZE,
+      );
       return {
         expected: input.expected,
         applied,
@@ -249,7 +256,7 @@ export const createFullSyncActivities = ({ graph, pbx, policy, ledgers }: FullSy
       const { client } = Context.current();
       const directory = await readDirectory(graph, policy, progress('reading groups'));
       const evaluation = evaluateDirectory(directory.users, directory.groups, policy);
-      const managed = await listManagedUsers(client, input.tenantId, {
+      const managed = await listManagedUsers(visibilityOf(client), input.tenantId, {
         onProgress: progress('reading the link table'),
       });
       const extensionOf = new Map(

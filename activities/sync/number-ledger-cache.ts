@@ -1,8 +1,7 @@
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
 import type { NumberState } from '../../model/index.js';
 import { linkTable } from '../../model/index.js';
-import { listManagedUsers } from './user-entities.js';
+import { listManagedUsers, type Visibility } from './user-entities.js';
 
 /** After this long a kept ledger is read again, in the background: until then the kept one serves. */
 export const LEDGER_MAX_AGE_MS = 10 * 60_000;
@@ -38,11 +37,11 @@ export function createNumberLedgerCache(clock: () => number = Date.now) {
   const ledgers = new Map<string, CachedLedger>();
   const reading = new Map<string, Promise<CachedLedger>>();
 
-  const read = (client: Client, tenantId: string, onProgress: () => void): Promise<CachedLedger> => {
+  const read = (visibility: Visibility, tenantId: string, onProgress: () => void): Promise<CachedLedger> => {
     const inFlight = reading.get(tenantId);
     if (inFlight) return inFlight;
     const readAt = clock();
-    const promise = listManagedUsers(client, tenantId, { onProgress })
+    const promise = listManagedUsers(visibility, tenantId, { onProgress })
       .then((managed) => {
         const { links, numbers } = linkTable(managed.values(), new Date(readAt).toISOString());
         // Numbers this process planned stay taken even if their entity has not published them yet.
@@ -58,10 +57,10 @@ export function createNumberLedgerCache(clock: () => number = Date.now) {
     return promise;
   };
   /** Started by an activity; the read may outlive it, so the activity's logger is taken now. */
-  const readInBackground = (client: Client, tenantId: string) => {
+  const readInBackground = (visibility: Visibility, tenantId: string) => {
     const { log } = Context.current();
     // The next caller reads again; the failure is logged so a background problem leaves a trace.
-    read(client, tenantId, () => undefined).catch((error: unknown) =>
+    read(visibility, tenantId, () => undefined).catch((error: unknown) =>
       log.warn('number ledger: background read of the link table failed', {
         tenantId,
         error: error instanceof Error ? error.message : String(error),
@@ -71,16 +70,16 @@ export function createNumberLedgerCache(clock: () => number = Date.now) {
 
   return {
     /** The kept ledger (read again in the background when old), or a whole read now when there is none. */
-    async get(client: Client, tenantId: string, onProgress: () => void): Promise<CachedLedger> {
+    async get(visibility: Visibility, tenantId: string, onProgress: () => void): Promise<CachedLedger> {
       const kept = ledgers.get(tenantId);
-      if (!kept) return whileWaiting(read(client, tenantId, onProgress), onProgress);
-      if (clock() - kept.readAt >= LEDGER_MAX_AGE_MS) readInBackground(client, tenantId);
+      if (!kept) return whileWaiting(read(visibility, tenantId, onProgress), onProgress);
+      if (clock() - kept.readAt >= LEDGER_MAX_AGE_MS) readInBackground(visibility, tenantId);
       return kept;
     },
 
     /** Starts a whole read in the background when none is kept, so the first new hire need not wait for it. */
-    warm(client: Client, tenantId: string): void {
-      if (!ledgers.has(tenantId)) readInBackground(client, tenantId);
+    warm(visibility: Visibility, tenantId: string): void {
+      if (!ledgers.has(tenantId)) readInBackground(visibility, tenantId);
     },
 
     /** Keeps a whole read made elsewhere (a full sync's), with the numbers its plan handed out. */

@@ -1,5 +1,5 @@
 /** The user entities as activities reach them: the link table in Temporal's visibility store, and their signals. */
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowClient } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import {
   ENTRA_OBJECT_ID,
@@ -25,6 +25,14 @@ import {
   type UserLifecycleInput,
 } from '../../contracts/index.js';
 
+/**
+ * What the link-table reads need of Temporal: visibility queries, and a query to one entity. The worker hands
+ * activities `client.workflow`; a test can hand them a visibility that lags, as Elasticsearch-backed clusters
+ * and Temporal Cloud do (about a second).
+ */
+export type Visibility = Pick<WorkflowClient, 'list' | 'count' | 'getHandle'>;
+export type VisibilityOf = (client: Client) => Visibility;
+
 /** Values per visibility query when listing only some users (keeps the query text short). */
 const VALUES_PER_QUERY = 200;
 
@@ -48,14 +56,14 @@ function filteredQueries(tenantId: string, filter: EntityFilter): string[] {
  * entities (a heartbeat).
  */
 export async function listManagedUsers(
-  client: Client,
+  visibility: Visibility,
   tenantId: string,
   { filter, onProgress }: { filter?: EntityFilter; onProgress?: () => void } = {},
 ): Promise<Map<string, ManagedUser>> {
   const users = new Map<string, ManagedUser>();
   const queries = filter ? filteredQueries(tenantId, filter) : [runningUserEntities(tenantId)];
   for (const query of queries)
-    for await (const execution of client.workflow.list({ query })) {
+    for await (const execution of visibility.list({ query })) {
       const attributes = execution.typedSearchAttributes;
       const objectId = attributes.get(ENTRA_OBJECT_ID);
       if (!objectId) continue;
@@ -77,22 +85,22 @@ export async function listManagedUsers(
 
 /** How many user entities applied a request of this sync run (their SyncRunId search attribute). */
 export async function countAppliedUsers(
-  client: Client,
+  visibility: Visibility,
   tenantId: string,
   syncRunId: string,
 ): Promise<number> {
-  const { count } = await client.workflow.count(entitiesThatApplied(tenantId, syncRunId));
+  const { count } = await visibility.count(entitiesThatApplied(tenantId, syncRunId));
   return count;
 }
 
 /** The object ids of the user entities that applied a request of this sync run. */
 export async function listAppliedUserIds(
-  client: Client,
+  visibility: Visibility,
   tenantId: string,
   syncRunId: string,
 ): Promise<Set<string>> {
   const ids = new Set<string>();
-  for await (const execution of client.workflow.list({ query: entitiesThatApplied(tenantId, syncRunId) })) {
+  for await (const execution of visibility.list({ query: entitiesThatApplied(tenantId, syncRunId) })) {
     const objectId = execution.typedSearchAttributes.get(ENTRA_OBJECT_ID);
     if (objectId) ids.add(objectId);
   }
@@ -100,16 +108,16 @@ export async function listAppliedUserIds(
 }
 
 export async function listFailedUsers(
-  client: Client,
+  visibility: Visibility,
   tenantId: string,
   syncRunId: string,
   limit: number,
 ): Promise<{ userPrincipalName: string; error: string }[]> {
   const failed: { userPrincipalName: string; error: string }[] = [];
   const query = entitiesThatApplied(tenantId, syncRunId, equals(LIFECYCLE_STATE, 'error'));
-  for await (const execution of client.workflow.list({ query })) {
+  for await (const execution of visibility.list({ query })) {
     if (failed.length >= limit) break;
-    const state = await client.workflow.getHandle(execution.workflowId).query(userStateQuery);
+    const state = await visibility.getHandle(execution.workflowId).query(userStateQuery);
     failed.push({ userPrincipalName: state.userPrincipalName, error: state.lastError ?? 'unknown error' });
   }
   return failed;

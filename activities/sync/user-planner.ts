@@ -30,13 +30,14 @@ import type { PbxDirectory, PbxExtension } from '../pbx/index.js';
 import type { NumberLedgerCache } from './number-ledger-cache.js';
 import { organizationNamesById, toExistingExtension } from './pbx-snapshot.js';
 import { readChosenGroups } from './read-directory.js';
-import { listManagedUsers, sendEnsure, sendOffboard } from './user-entities.js';
+import { listManagedUsers, sendEnsure, sendOffboard, type VisibilityOf } from './user-entities.js';
 
 export interface UserPlannerDeps {
   graph: GraphSource;
   pbx: PbxDirectory;
   policy: SyncPolicy;
   ledgers: NumberLedgerCache;
+  visibilityOf: VisibilityOf;
 }
 
 /** What the planner needs besides the user: read once, shared by every user planned in one activity. */
@@ -96,7 +97,7 @@ const MAX_NUMBER_CHECKS = 3;
  * Plans single users the way a full sync plans all of them, and messages their entities: shared by
  * `planUser` (one user, operator's resync) and the directory watcher's delta round (the users that changed).
  */
-export const createUserPlanner = ({ graph, pbx, policy, ledgers }: UserPlannerDeps) => {
+export const createUserPlanner = ({ graph, pbx, policy, ledgers, visibilityOf }: UserPlannerDeps) => {
   const organizationNamesOf = (ctx: PlanningContext) =>
     (ctx.organizationNames ??= pbx.listOrganizations().then(organizationNamesById));
 
@@ -157,7 +158,7 @@ export const createUserPlanner = ({ graph, pbx, policy, ledgers }: UserPlannerDe
         planned.flatMap((p) => p.plan.numberAssignments.map((a) => [a.number, a.objectId] as const)),
       );
       if (handedOut.size === 0 || check > MAX_NUMBER_CHECKS) return planned;
-      const holders = await listManagedUsers(client, tenantId, {
+      const holders = await listManagedUsers(visibilityOf(client), tenantId, {
         filter: { numbers: [...handedOut.keys()] },
       });
       const taken = [...holders.values()].filter((h) => h.number && handedOut.get(h.number) !== h.objectId);
@@ -188,7 +189,7 @@ export const createUserPlanner = ({ graph, pbx, policy, ledgers }: UserPlannerDe
       objectIds?: readonly string[],
     ): Promise<PlanningContext> {
       const now = new Date().toISOString();
-      const managed = await listManagedUsers(client, tenantId, {
+      const managed = await listManagedUsers(visibilityOf(client), tenantId, {
         onProgress,
         ...(objectIds ? { filter: { objectIds } } : {}),
       });
@@ -228,7 +229,7 @@ export const createUserPlanner = ({ graph, pbx, policy, ledgers }: UserPlannerDe
     ): Promise<{ ctx: PlanningContext; planned: PlannedUser[] }> {
       const planned = lookups.map((lookup) => planLookedUp(ctx, lookup));
       if (ctx.wholeLedger || !planned.some(needsWholeLedger)) return { ctx, planned };
-      const cached = await ledgers.get(client, tenantId, onProgress);
+      const cached = await ledgers.get(visibilityOf(client), tenantId, onProgress);
       // The planned users' own entities were read just now: fresher than the cached ledger.
       replaceHolders(cached.numbers, ctx.managed.values(), ctx.now);
       const whole: PlanningContext = {
