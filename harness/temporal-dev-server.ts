@@ -15,6 +15,8 @@ export interface DevServerOptions {
   port?: number;
   uiPort?: number;
   headless?: boolean;
+  /** Drop the server's own error log (a run that restarts the server on purpose expects errors). */
+  quiet?: boolean;
 }
 
 export interface DevServer {
@@ -83,7 +85,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ]),
     ...(options.headless ? ['--headless'] : ['--ui-ip', '127.0.0.1', '--ui-port', String(uiPort)]),
   ];
-  const child = spawn(temporalCli(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(temporalCli(), args, {
+    stdio: ['ignore', 'ignore', options.quiet ? 'ignore' : 'inherit'],
+  });
   // The server never outlives its owner, even one that exits abruptly (jest's forceExit, a crash).
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);

@@ -12,7 +12,7 @@ import { activitiesInFlightOn, userEntitiesIdle } from './support/in-flight.js';
 import { expectExactPbxState, retriedActivities } from './support/pbx-expectations.js';
 import { freePort } from '../harness/ports.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
-import { startWorkerProcess, type WorkerProcess } from './support/worker-process.js';
+import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process.js';
 import {
   directoryStatusQuery,
   directoryWatcherWorkflowId,
