@@ -11,7 +11,7 @@ import {
 import { deltaStatus, signalDelta, startDelta } from './commands/delta.js';
 import { ping, status } from './commands/status.js';
 import { decideOffboarding, startFullSync, syncStatus } from './commands/sync.js';
-import { resyncUser, showUser } from './commands/user.js';
+import { resyncUser, showUser, steerFailedDelete } from './commands/user.js';
 
 /** Parses an option that takes a whole number of at least 1 (commander reports the error and exits). */
 function positiveInteger(value: string): number {
@@ -152,7 +152,7 @@ delta
     withClient((client) => deltaStatus(client, { json: options.json ?? false })),
   );
 
-const user = program.command('user').description('one user: state, extension, resync');
+const user = program.command('user').description('one user: state, extension, resync, a refused delete');
 user
   .command('show <user>')
   .description('a user by UPN or Entra object id: state, extension, last error, link to its workflow')
@@ -170,6 +170,20 @@ user
       resyncUser(client, who, { json: options.json ?? false, dryRun: options.dryRun ?? false }),
     ),
   );
+const deleteCommand = user
+  .command('delete <user>')
+  .description(
+    'a delete the PBX refused after the grace period (user show says so): try it again now, or stop retrying',
+  )
+  .addOption(new Option('--now', 'try the delete again now and wait for the outcome').conflicts('cancel'))
+  .addOption(new Option('--cancel', 'stop retrying: the extension stays disabled and linked'))
+  .addOption(jsonOption())
+  .action((who: string, options: JsonOption & { now?: boolean; cancel?: boolean }) => {
+    if (!options.now && !options.cancel) deleteCommand.error('error: say --now or --cancel');
+    return withClient((client) =>
+      steerFailedDelete(client, who, { action: options.now ? 'now' : 'cancel', json: options.json ?? false }),
+    );
+  });
 
 const schedule = program.command('schedule').description('the daily full sync (a Temporal Schedule)');
 schedule

@@ -1,5 +1,5 @@
 /** Messages of the user entity (`user/<tenant>/<object id>`), one per managed Entra user. */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DesiredExtension, ExtensionLink, ExtensionNumber, SyncPolicy } from '../model/index.js';
 
 /** Bring the user's extension to this state (create, adopt, update, re-enable). */
@@ -28,6 +28,20 @@ export interface ProblemReport {
   reason: string;
 }
 
+/**
+ * A delete after the grace period that the PBX refused (its reply is the state's `lastError`). The entity stays
+ * `disabled` and keeps the link, so the number stays held and the planner neither re-creates nor offboards
+ * the user again; it tries again after growing pauses.
+ */
+export interface FailedDelete {
+  /** Refused attempts so far. */
+  failures: number;
+  /** When the next attempt runs; absent once an operator stopped the retries (`user delete --cancel`). */
+  nextAttemptAt?: string;
+  /** The offboarding the delete belongs to: its grace period sets the first pause, its quarantine follows. */
+  offboarding: Pick<OffboardRequest, 'graceSeconds' | 'quarantineSeconds'>;
+}
+
 export type LifecyclePhase = 'pending' | 'active' | 'disabled' | 'quarantined' | 'released' | 'error';
 
 export interface UserLifecycleState {
@@ -44,6 +58,9 @@ export interface UserLifecycleState {
   lastSyncRunId?: string;
   /** ISO time until which the current offboarding step waits (grace or quarantine). */
   waitingUntil?: string;
+  failedDelete?: FailedDelete;
+  /** What disabling the extension cut (passwords, the extension, Linkus, SSO): it depends on the PBX's fields. */
+  accessCut?: string[];
 }
 
 export interface UserLifecycleInput {
@@ -94,6 +111,16 @@ export const ensureUserSignal = defineSignal<[EnsureRequest]>('ensureUser');
 export const reportUserProblemSignal = defineSignal<[ProblemReport]>('reportUserProblem');
 export const offboardUserSignal = defineSignal<[OffboardRequest]>('offboardUser');
 export const userStateQuery = defineQuery<UserLifecycleState>('userState');
+/**
+ * `user delete --now`: try a refused delete again at once. Answers when that attempt is over (or the user
+ * returned first) with the state after it; rejected when no delete has failed.
+ */
+export const retryDeleteUpdate = defineUpdate<UserLifecycleState>('retryDelete');
+/**
+ * `user delete --cancel`: stop retrying a refused delete. The extension stays disabled and linked; an ensure
+ * re-enables it, an offboard starts over, `user delete --now` tries again. Rejected when no delete has failed.
+ */
+export const cancelDeleteUpdate = defineUpdate<UserLifecycleState>('cancelDelete');
 
 export const userWorkflowId = (tenantId: string, objectId: string): string => `user/${tenantId}/${objectId}`;
 

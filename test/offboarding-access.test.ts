@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { userStateQuery, userWorkflowId } from '../contracts/index.js';
 import { emailOf } from './support/expected-directory.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
@@ -42,6 +43,14 @@ async function syncedWorld(pbxVariantFields: boolean, welcomeEmailOnReturn = fal
   return sync;
 }
 
+/** What the user's entity says disabling cut (`user show` prints it). */
+const accessCut = (world: SyncWorld, objectId: string) =>
+  world.withWorker(
+    async () =>
+      (await env.client.workflow.getHandle(userWorkflowId(world.tenantId, objectId)).query(userStateQuery))
+        .accessCut,
+  );
+
 /** A user with an extension, whose phone and login use passwords an admin set and handed out. */
 async function userWithKnownPasswords(world: SyncWorld) {
   const pbx = world.world.pbx;
@@ -72,6 +81,7 @@ test('on a PBX with only the documented fields, a disabled user can no longer re
   expect(pbx.sipRegister(extension.number, OLD_SIP)).toMatchObject({ ok: false, reason: 'wrong-password' });
   expect(pbx.userLogin(extension.number, OLD_USER)).toMatchObject({ ok: false, reason: 'wrong-password' });
   expect(pbx.userLogin(extension.number, OLD_USER, 'linkus')).toMatchObject({ ok: false });
+  expect(await accessCut(world, user.id)).toEqual(['SIP and user passwords replaced']);
 }, 120_000);
 
 test('back within the grace period, the same extension works again with new passwords and, by policy, a welcome email', async () => {
@@ -103,6 +113,11 @@ test('where the PBX has the fields, a disabled user is also disabled and loses L
   await world.runFullSync();
   expect(current()).toMatchObject({ enabled: false, linkus_enabled: false });
   expect(pbx.sipRegister(extension.number, OLD_SIP)).toMatchObject({ ok: false });
+  expect(await accessCut(world, user.id)).toEqual([
+    'SIP and user passwords replaced',
+    'extension disabled',
+    'Linkus off',
+  ]);
 
   world.world.graph.control.updateUser(user.id, { accountEnabled: true });
   await world.runFullSync();

@@ -1,9 +1,8 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -18,23 +17,43 @@ import {
   SYNC_RUN_ID,
   TENANT_ID,
   USER_PRINCIPAL_NAME,
+  cancelDeleteUpdate,
   ensureUserSignal,
   offboardUserSignal,
   reportUserProblemSignal,
+  retryDeleteUpdate,
   userStateQuery,
   type EnsureRequest,
+  type FailedDelete,
   type OffboardRequest,
   type UserLifecycleInput,
   type UserLifecycleState,
 } from '../contracts/index.js';
+import type { ExtensionLink } from '../model/index.js';
+import { failureOf, type FailureInfo } from './failures.js';
 
 // A few PBX requests each: a short timeout lets a crashed worker's activity be retried elsewhere quickly.
+// The activities heartbeat around every PBX request (each at most 15 s): a killed worker is noticed in 20 s.
 const pbx = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
 });
 
 type Pending = { kind: 'ensure'; request: EnsureRequest } | { kind: 'offboard'; request: OffboardRequest };
+
+const SECOND_MS = 1000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The pause after the `failures`th refused delete: the grace period, at most an hour (a policy with a short
+ * grace period wants the extension gone soon), doubling up to a day.
+ */
+export function deleteRetryDelayMs(graceSeconds: number, failures: number): number {
+  const first = Math.min(HOUR_MS, Math.max(SECOND_MS, graceSeconds * SECOND_MS));
+  return Math.min(DAY_MS, first * 2 ** (failures - 1));
+}
 
 /**
  * One Entra user for as long as the sync manages them: holds the link object id ↔ PBX extension, onboards,
@@ -58,6 +77,29 @@ export async function userLifecycle(input: UserLifecycleInput): Promise<UserLife
     pending = { kind: 'offboard', request };
   });
   setHandler(userStateQuery, () => state);
+  const requireFailedDelete = () => {
+    if (!state.failedDelete)
+      throw new Error(`no delete of this user's extension has failed (state ${state.phase})`);
+  };
+  setHandler(
+    retryDeleteUpdate,
+    async () => {
+      const { failures } = state.failedDelete!;
+      state.failedDelete!.nextAttemptAt = new Date().toISOString();
+      // Over when the delete went through, was refused again, or the user returned first.
+      await condition(() => state.failedDelete?.failures !== failures);
+      return state;
+    },
+    { validator: requireFailedDelete },
+  );
+  setHandler(
+    cancelDeleteUpdate,
+    () => {
+      delete state.failedDelete!.nextAttemptAt;
+      return state;
+    },
+    { validator: requireFailedDelete },
+  );
 
   const publish = (syncRunId?: string) => {
     if (syncRunId) state.lastSyncRunId = syncRunId;
@@ -84,9 +126,9 @@ export async function userLifecycle(input: UserLifecycleInput): Promise<UserLife
     publish(syncRunId);
   });
 
-  const fail = (error: unknown, syncRunId: string) => {
+  const fail = (failure: FailureInfo, syncRunId: string) => {
     state.phase = 'error';
-    state.lastError = describeFailure(error);
+    state.lastError = failure.message;
     publish(syncRunId);
   };
 
@@ -107,79 +149,116 @@ export async function userLifecycle(input: UserLifecycleInput): Promise<UserLife
       delete state.heldNumber;
       delete state.lastError;
       delete state.waitingUntil;
+      delete state.accessCut;
       state.phase = 'active';
       publish(request.syncRunId);
     } catch (error) {
-      if (!isBusinessFailure(error)) throw error;
-      fail(error, request.syncRunId);
+      // A failure retrying cannot fix (validation, duplicates, capacity) is recorded on the user.
+      const failure = failureOf(error);
+      if (!failure.nonRetryable) throw error;
+      fail(failure, request.syncRunId);
     }
   };
 
   const ensureArrives = () => pending?.kind === 'ensure';
 
-  /** Returns true when the user came back (an ensure is pending) before the offboarding finished. */
-  const offboard = async (request: OffboardRequest): Promise<boolean> => {
+  /** Disables now, deletes after the grace period; returns early when the user comes back (an ensure). */
+  const offboard = async (request: OffboardRequest) => {
     const link = state.link;
     if (!link) {
       state.phase = 'released';
       publish(request.syncRunId);
-      return false;
+      return;
     }
     try {
-      await pbx.disableExtension(link);
+      state.accessCut = (await pbx.disableExtension(link)).cut;
     } catch (error) {
-      if (!isBusinessFailure(error)) throw error;
-      fail(error, request.syncRunId);
-      return false;
+      const failure = failureOf(error);
+      if (!failure.nonRetryable) throw error;
+      fail(failure, request.syncRunId);
+      return;
     }
     state.phase = 'disabled';
     state.link = { ...link, disabledAt: new Date().toISOString() };
     state.waitingUntil = new Date(Date.now() + request.graceSeconds * 1000).toISOString();
     publish(request.syncRunId);
-    if (await condition(ensureArrives, request.graceSeconds * 1000)) return true;
+    if (await condition(ensureArrives, request.graceSeconds * 1000)) return;
+    await deleteExtension(link, request);
+  };
 
-    await pbx.deleteExtension(link);
+  const forgetFailedDelete = () => {
+    if (!state.failedDelete) return;
+    delete state.failedDelete;
+    delete state.lastError;
+  };
+
+  /**
+   * Deletes the extension and holds its number in quarantine for the user. A refused delete keeps the user
+   * disabled and linked (the number stays theirs) and is tried again from the main loop.
+   */
+  const deleteExtension = async (
+    link: ExtensionLink,
+    { graceSeconds, quarantineSeconds }: FailedDelete['offboarding'],
+  ) => {
+    try {
+      await pbx.deleteExtension(link);
+    } catch (error) {
+      const failure = failureOf(error);
+      if (!failure.nonRetryable || !patched('delete-failure-handling')) throw error;
+      const failures = (state.failedDelete?.failures ?? 0) + 1;
+      const pause = deleteRetryDelayMs(graceSeconds, failures);
+      state.failedDelete = {
+        failures,
+        nextAttemptAt: new Date(Date.now() + pause).toISOString(),
+        offboarding: { graceSeconds, quarantineSeconds },
+      };
+      state.lastError = `extension ${link.number} could not be deleted: ${failure.message}`;
+      delete state.waitingUntil;
+      publish();
+      return;
+    }
+    forgetFailedDelete();
     state.heldNumber = link.number;
     delete state.link;
     state.phase = 'quarantined';
-    state.waitingUntil = new Date(Date.now() + request.quarantineSeconds * 1000).toISOString();
+    state.waitingUntil = new Date(Date.now() + quarantineSeconds * 1000).toISOString();
     publish();
-    if (await condition(ensureArrives, request.quarantineSeconds * 1000)) return true;
+    if (await condition(ensureArrives, quarantineSeconds * 1000)) return;
 
     delete state.heldNumber;
     delete state.waitingUntil;
     state.phase = 'released';
     publish();
-    return false;
+  };
+
+  const deleteDue = () => {
+    const at = state.failedDelete?.nextAttemptAt;
+    return at !== undefined && Date.parse(at) <= Date.now();
+  };
+  const hasWork = () => pending !== undefined || deleteDue() || workflowInfo().continueAsNewSuggested;
+  const waitForWork = async () => {
+    const at = state.failedDelete?.nextAttemptAt;
+    // No timer unless a delete attempt is scheduled: the commands of histories without one stay as they were.
+    if (at === undefined) await condition(hasWork);
+    else if (!hasWork()) await condition(hasWork, Date.parse(at) - Date.now());
   };
 
   publish();
   for (;;) {
-    await condition(() => pending !== undefined || workflowInfo().continueAsNewSuggested);
-    if (pending === undefined) {
+    await waitForWork();
+    const next = pending;
+    pending = undefined;
+    if (next) {
+      // A message supersedes a refused delete: an ensure re-enables the extension, an offboard starts over.
+      forgetFailedDelete();
+      if (next.kind === 'ensure') await ensure(next.request);
+      else await offboard(next.request);
+    } else if (deleteDue()) {
+      await deleteExtension(state.link!, state.failedDelete!.offboarding);
+    } else if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof userLifecycle>({ ...input, state });
     }
-    const next = pending!;
-    pending = undefined;
-    if (next.kind === 'ensure') {
-      await ensure(next.request);
-    } else if (!(await offboard(next.request))) {
-      if (state.phase === 'released') return state;
-    }
+    if (state.phase === 'released') return state;
   }
-}
-
-/** A failure retrying cannot fix (validation, duplicates, capacity): recorded on the user, not retried forever. */
-function isBusinessFailure(error: unknown): boolean {
-  return (
-    error instanceof ActivityFailure &&
-    error.cause instanceof ApplicationFailure &&
-    error.cause.nonRetryable === true
-  );
-}
-
-function describeFailure(error: unknown): string {
-  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
-  return error instanceof Error ? error.message : String(error);
 }

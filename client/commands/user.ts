@@ -1,7 +1,15 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { syncUser } from '../../workflows/sync-user.js';
 import type { OperatorClient } from '../connect.js';
-import { createStatusLine, fields, render, silentStream, workflowLink, type TextStream } from '../output.js';
+import {
+  createStatusLine,
+  fields,
+  printable,
+  render,
+  silentStream,
+  workflowLink,
+  type TextStream,
+} from '../output.js';
 import {
   ENTRA_OBJECT_ID,
   EXTENSION_NUMBER,
@@ -10,13 +18,16 @@ import {
   TENANT_ID,
   WorkflowType,
   anyOf,
+  cancelDeleteUpdate,
   oneOf,
+  retryDeleteUpdate,
   workflowsOf,
   USER_PRINCIPAL_NAME,
   syncUserWorkflowId,
   type SyncUserResult,
   userStateQuery,
   userWorkflowId,
+  type FailedDelete,
   type LifecyclePhase,
   type UserLifecycleState,
 } from '../../contracts/index.js';
@@ -63,6 +74,7 @@ function stateFromVisibility(execution: WorkflowExecutionInfo): UserReport['stat
   const attributes = execution.typedSearchAttributes;
   const extensionId = execution.memo?.extensionId;
   const displayName = execution.memo?.displayName;
+  const lastError = execution.memo?.lastError;
   const number = attributes.get(EXTENSION_NUMBER);
   const lastSyncRunId = attributes.get(SYNC_RUN_ID);
   return {
@@ -71,6 +83,7 @@ function stateFromVisibility(execution: WorkflowExecutionInfo): UserReport['stat
     userPrincipalName: attributes.get(USER_PRINCIPAL_NAME) ?? '',
     phase: (attributes.get(LIFECYCLE_STATE) ?? 'pending') as LifecyclePhase,
     ...(typeof displayName === 'string' ? { displayName } : {}),
+    ...(typeof lastError === 'string' ? { lastError } : {}),
     ...(number && typeof extensionId === 'string' ? { link: { extensionId, number } } : {}),
     ...(number && typeof extensionId !== 'string' ? { heldNumber: number } : {}),
     ...(lastSyncRunId ? { lastSyncRunId } : {}),
@@ -106,6 +119,13 @@ export async function findUser(operator: OperatorClient, idOrUpn: string): Promi
   };
 }
 
+function describeFailedDelete({ failures, nextAttemptAt }: FailedDelete): string {
+  const next = nextAttemptAt
+    ? `next attempt ${nextAttemptAt}`
+    : 'retries cancelled by an operator (`user delete --now` tries again)';
+  return `refused ${failures === 1 ? 'once' : `${failures} times`}; ${next}`;
+}
+
 export function formatUserReport(report: UserReport): string {
   const { state } = report;
   const extension = state.link
@@ -114,16 +134,18 @@ export function formatUserReport(report: UserReport): string {
       ? `none; number ${state.heldNumber} held back in quarantine`
       : 'none';
   const lines = [
-    `user ${state.userPrincipalName} (object id ${state.objectId})`,
+    `user ${printable(state.userPrincipalName)} (object id ${printable(state.objectId)})`,
     fields([
       ['name', state.displayName],
       ['state', state.phase],
+      ['access cut', state.phase === 'disabled' ? state.accessCut?.join(', ') : undefined],
       ['extension', extension],
       [
         'welcome',
         state.welcomeSent === undefined ? undefined : state.welcomeSent ? 'email sent' : 'not sent',
       ],
       ['last error', state.lastError],
+      ['delete', state.failedDelete && describeFailedDelete(state.failedDelete)],
       ['last sync', state.lastSyncRunId],
       ['waiting', state.waitingUntil ? `until ${state.waitingUntil}` : undefined],
       ['workflow', `${report.workflowId} (${report.status})`],
@@ -146,6 +168,45 @@ export async function showUser(
   return render(report, options.json, () => formatUserReport(report));
 }
 
+/** What `user delete --now|--cancel` did: the entity's state after it, as `user show` reports it. */
+export interface DeleteReport extends UserReport {
+  action: 'now' | 'cancel';
+  outcome: string;
+}
+
+function deleteOutcome(action: DeleteReport['action'], state: UserLifecycleState): string {
+  if (action === 'cancel')
+    return `retries stopped: extension ${state.link?.number} stays disabled and linked until the user returns or \`user delete --now\``;
+  if (state.failedDelete) return `the PBX refused the delete again: ${printable(String(state.lastError))}`;
+  if (state.phase === 'quarantined')
+    return `extension ${state.heldNumber} deleted; the number is held for the user until ${state.waitingUntil}`;
+  return `no attempt made: the sync messaged the user first (state ${state.phase})`;
+}
+
+/**
+ * `user delete <upn|objectId> --now|--cancel`: a delete the PBX refused after the grace period, tried again at
+ * once (waiting for the outcome) or no longer retried.
+ */
+export async function steerFailedDelete(
+  operator: OperatorClient,
+  idOrUpn: string,
+  options: { action: DeleteReport['action']; json: boolean },
+): Promise<string> {
+  const found = await findUser(operator, idOrUpn);
+  if (found.status !== 'running')
+    throw new Error(`${found.workflowId} is ${found.status}: it has no delete to retry or cancel`);
+  const update = options.action === 'now' ? retryDeleteUpdate : cancelDeleteUpdate;
+  const state = await operator.client.workflow.getHandle(found.workflowId).executeUpdate(update);
+  const report: DeleteReport = {
+    ...found,
+    source: 'query',
+    state,
+    action: options.action,
+    outcome: deleteOutcome(options.action, state),
+  };
+  return render(report, options.json, () => `${report.outcome}\n${formatUserReport(report)}`);
+}
+
 export interface ResyncReport extends SyncUserResult {
   workflowId: string;
   link: string;
@@ -165,9 +226,9 @@ function describeResync(report: ResyncReport): string {
         ? 'applied'
         : "not confirmed yet: the user's workflow is still working on it";
   return [
-    `${plan.userPrincipalName}: ${plan.detail}`,
-    ...plan.errors.map((error) => `  error: ${error}`),
-    ...plan.notes.map((note) => `  note: ${note}`),
+    `${printable(plan.userPrincipalName)}: ${printable(plan.detail)}`,
+    ...plan.errors.map((error) => `  error: ${printable(error)}`),
+    ...plan.notes.map((note) => `  note: ${printable(note)}`),
     fields([
       ['outcome', outcome],
       ['resync', report.link],
