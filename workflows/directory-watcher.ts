@@ -50,7 +50,13 @@ async function resync(watcher: Watcher, owed: OwedFullSync): Promise<'done' | 'f
   const { state, input } = watcher;
   if (owed.rebaseline) {
     state.phase = 'baselining';
-    state.cursors = await deltaBaseline();
+    try {
+      state.cursors = await deltaBaseline();
+    } catch (error) {
+      // Graph unreachable or refusing for longer than the activity's retries: the full sync stays owed.
+      watcher.recordError(`taking new delta cursors failed: ${failureOf(error).message}`);
+      return 'failed';
+    }
     state.baselinedAt = now();
     owed.rebaseline = false;
   }
