@@ -99,6 +99,8 @@ export const pbxSchema = z
     maxConcurrentRequests: z.coerce.number().int().min(1).max(64).optional(),
   })
   .superRefine((pbx, ctx) => {
+    // Runs even when the URL check above failed (that issue is reported already).
+    if (!URL.canParse(pbx.baseUrl)) return;
     const url = new URL(pbx.baseUrl);
     const loopback = LOOPBACK_HOSTS.has(url.hostname) || url.hostname === '[::1]';
     if (url.protocol === 'http:' && !loopback && !pbx.allowInsecureHttp)
@@ -119,6 +121,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
  */
 export const notificationsSchema = z.object({
   publicUrl: z.url({ protocol: /^https?$/, error: 'expected an https:// URL' }).superRefine((value, ctx) => {
+    if (!URL.canParse(value)) return;
     const url = new URL(value);
     if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname))
       ctx.addIssue({

@@ -7,6 +7,9 @@ import type { WorkerConfig } from '../config/index.js';
 import { buildDependencies, type WorkerDependencies } from './dependencies.js';
 import { startNotificationReceiver, type NotificationReceiver } from './notifications.js';
 
+/** Longer than one PBX request's timeout (15 s) plus the activity's own bookkeeping. */
+const SHUTDOWN_GRACE = '20 seconds';
+
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /** Where the worker polls, and the client its notification receiver signals through. */
@@ -71,6 +74,9 @@ export async function startWorker(
         ? { workflowBundle: options.workflowBundle }
         : { workflowsPath: WORKFLOWS_PATH }),
       ...(options.identity ? { identity: options.identity } : {}),
+      // A stopping worker lets activities in flight finish (a PBX request times out after 15 s) before it
+      // cancels them: a write the PBX made is then recorded instead of being repeated elsewhere.
+      shutdownGraceTime: SHUTDOWN_GRACE,
     });
     const release = async () => {
       await receiver?.close();

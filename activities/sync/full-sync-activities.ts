@@ -1,5 +1,4 @@
 import { Context } from '@temporalio/activity';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ensureRequest,
   offboardRequest,
@@ -229,7 +228,8 @@ export const createFullSyncActivities = ({ graph, pbx, policy, ledgers, visibili
       let applied = 0;
       let lastProgressAt = Date.now();
       while (applied < input.expected && Date.now() - lastProgressAt < CONVERGENCE_STALL_MS) {
-        await sleep(applied === 0 ? 500 : 1000);
+        // Context.sleep ends at once when the activity is cancelled (a worker shutting down, a run cancelled).
+        await Context.current().sleep(applied === 0 ? 500 : 1000);
         const count = await countAppliedUsers(visibilityOf(client), input.tenantId, input.syncRunId);
         if (count > applied) lastProgressAt = Date.now();
         applied = count;
