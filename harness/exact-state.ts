@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { listManagedUsers } from '../activities/sync/user-entities.js';
 import { userWorkflowId } from '../contracts/index.js';
-import { emailOf, expectedSyncedUsers, type ExpectedScope } from '../test/support/expected-directory.js';
+import { emailOf, expectedSyncedUsers, type ExpectedScope } from './expected-directory.js';
 import type { SimulatedWorld } from './simulated-world.js';
 
 /** Values that occur more than once, each with its count: `[]` when all are unique. */

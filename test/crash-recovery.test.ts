@@ -8,7 +8,7 @@ import { seededRandom, secondsSince } from '../harness/seeded-random.js';
 import { until } from './support/until.js';
 import type { Client } from '@temporalio/client';
 import { listManagedUsers } from '../activities/sync/user-entities.js';
-import { expectedSyncedUsers } from './support/expected-directory.js';
+import { expectedSyncedUsers } from '../harness/expected-directory.js';
 import { activitiesInFlightOn, pendingUserEntities } from './support/in-flight.js';
 import { expectExactPbxState, retriedActivities } from './support/pbx-expectations.js';
 import { freePort } from '../harness/ports.js';

@@ -79,7 +79,9 @@ test('a round that would offboard more than the guard allows hands over to a ful
     'full sync for approval',
   );
   const fullSync = env.client.workflow.getHandle((await w.status()).lastFullSync!.workflowId);
-  expect((await w.status()).lastFullSync?.reason).toMatch(/^offboarding held: this run would offboard 6 of \d+ managed users \(disable 6, delete 0\)/);
+  expect((await w.status()).lastFullSync?.reason).toMatch(
+    /^offboarding held: this run would offboard 6 of \d+ managed users \(disable 6, delete 0\)/,
+  );
   await until(
     async () => (await fullSync.query(fullSyncProgressQuery)).phase === 'awaiting-approval',
     30_000,

@@ -13,7 +13,7 @@ import {
   type UserLifecycleState,
 } from '../contracts/index.js';
 import { linkTable } from '../model/index.js';
-import { emailOf } from './support/expected-directory.js';
+import { emailOf } from '../harness/expected-directory.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
 import { failureOf, until } from './support/until.js';

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { expectedSyncedUsers } from './support/expected-directory.js';
+import { expectedSyncedUsers } from '../harness/expected-directory.js';
 import { expectExactPbxState, pbxWrites } from './support/pbx-expectations.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';

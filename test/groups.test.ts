@@ -4,12 +4,7 @@ import { connectYeastar } from '../activities/pbx/index.js';
 import type { SimulatedWorld } from '../harness/simulated-world.js';
 import type { SyncPolicyInput } from '../model/index.js';
 import type { SimUser } from '../simulators/graph/index.js';
-import {
-  emailOf,
-  endSyncWorld,
-  expectedSyncedUsers,
-  transitiveUserMembers,
-} from './support/expected-directory.js';
+import { emailOf, expectedSyncedUsers, transitiveUserMembers } from '../harness/expected-directory.js';
 import { startSyncWorld, type SyncWorld, type SyncWorldOptions } from './support/sync-world.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
 
@@ -24,7 +19,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  if (sync) await endSyncWorld(env.client, sync);
+  if (sync) await sync.stop();
   sync = undefined;
 });
 

@@ -10,7 +10,7 @@ import {
 } from '../contracts/index.js';
 import { startWorker, type RunningWorker } from '../worker/start-worker.js';
 import { directoryWatcher } from '../workflows/directory-watcher.js';
-import { emailOf } from './support/expected-directory.js';
+import { emailOf } from '../harness/expected-directory.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
 import { until } from './support/until.js';

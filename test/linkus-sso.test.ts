@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { got } from 'got';
 import type { SimUser } from '../simulators/graph/index.js';
-import { emailOf, endSyncWorld, expectedSyncedUsers } from './support/expected-directory.js';
+import { emailOf, expectedSyncedUsers } from '../harness/expected-directory.js';
 import { startSyncWorld, type SyncWorld, type SyncWorldOptions } from './support/sync-world.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
 import { startTestIdp, type TestIdp } from './support/yeastar-idp.js';
@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  if (sync) await endSyncWorld(env.client, sync);
+  if (sync) await sync.stop();
   await idp?.stop();
   sync = undefined;
   idp = undefined;

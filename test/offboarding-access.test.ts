@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { userStateQuery, userWorkflowId } from '../contracts/index.js';
-import { emailOf } from './support/expected-directory.js';
+import { emailOf } from '../harness/expected-directory.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
 import { api } from './support/yeastar-harness.js';

@@ -6,7 +6,7 @@ import { decideOffboardingUpdate, fullSyncProgressQuery, SyncFailure } from '../
 import type { SyncPolicyInput } from '../model/index.js';
 import type { SimulatedWorld } from '../harness/simulated-world.js';
 import type { fullSync } from '../workflows/full-sync.js';
-import { emailOf, expectedSyncedUsers } from './support/expected-directory.js';
+import { emailOf, expectedSyncedUsers } from '../harness/expected-directory.js';
 import { pbxWrites } from './support/pbx-expectations.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';

@@ -7,7 +7,7 @@ import {
   userWorkflowId,
 } from '../contracts/index.js';
 import type { SyncPolicyInput } from '../model/index.js';
-import { emailOf, expectedSyncedUsers } from './support/expected-directory.js';
+import { emailOf, expectedSyncedUsers } from '../harness/expected-directory.js';
 import { pbxWrites } from './support/pbx-expectations.js';
 import type { SimulatedWorld } from '../harness/simulated-world.js';
 import { startSyncWorld, type SyncWorld, type SyncWorldOptions } from './support/sync-world.js';

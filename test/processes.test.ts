@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { emailOf, endSyncWorld, expectedSyncedUsers } from './support/expected-directory.js';
+import { emailOf, expectedSyncedUsers } from '../harness/expected-directory.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
 import { connectTestEnv } from './support/temporal.js';
 import { until } from './support/until.js';
@@ -43,12 +43,12 @@ afterEach(async () => {
   const own = workers.filter((worker) => worker !== sharedWorker);
   await Promise.all(own.map((worker) => worker.kill('SIGKILL')));
   workers.splice(0, workers.length, ...workers.filter((worker) => worker === sharedWorker));
-  for (const world of worlds.splice(1)) await endSyncWorld(env.client, world);
+  for (const world of worlds.splice(1)) await world.stop();
 });
 
 afterAll(async () => {
   await sharedWorker?.kill('SIGKILL');
-  if (shared) await endSyncWorld(env.client, shared);
+  if (shared) await shared.stop();
   await env?.teardown();
 });
 

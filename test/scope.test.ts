@@ -4,11 +4,10 @@ import type { SyncPolicyInput } from '../model/index.js';
 import type { SimUser } from '../simulators/graph/index.js';
 import {
   emailOf,
-  endSyncWorld,
   expectedSyncedUsers,
   transitiveUserMembers,
   type ExpectedScope,
-} from './support/expected-directory.js';
+} from '../harness/expected-directory.js';
 import { startSyncWorld, type SyncWorld, type SyncWorldOptions } from './support/sync-world.js';
 import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
 
@@ -30,7 +29,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  if (sync) await endSyncWorld(env.client, sync);
+  if (sync) await sync.stop();
   sync = undefined;
 });
 

@@ -9,7 +9,7 @@ import {
 import { laggingVisibility } from '../harness/lagging-visibility.js';
 import { startWorker, type RunningWorker } from '../worker/start-worker.js';
 import { directoryWatcher } from '../workflows/directory-watcher.js';
-import { emailOf } from './support/expected-directory.js';
+import { emailOf } from '../harness/expected-directory.js';
 import { userEntitiesIdle } from './support/in-flight.js';
 import { expectExactPbxState } from './support/pbx-expectations.js';
 import { startSyncWorld, type SyncWorld } from './support/sync-world.js';

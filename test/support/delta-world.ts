@@ -10,7 +10,7 @@ import {
 } from '../../contracts/index.js';
 import { startWorker, type RunningWorker } from '../../worker/start-worker.js';
 import { directoryWatcher } from '../../workflows/directory-watcher.js';
-import { emailOf } from './expected-directory.js';
+import { emailOf } from '../../harness/expected-directory.js';
 import { startSyncWorld, type SyncWorld, type SyncWorldOptions } from './sync-world.js';
 import { until } from './until.js';
 

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { ExpectedScope } from './expected-directory.js';
+import type { ExpectedScope } from '../../harness/expected-directory.js';
 import { checkExactPbxState } from '../../harness/exact-state.js';
 import type { SyncWorld } from './sync-world.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -15,7 +15,13 @@ import {
 import { startWorker, type RunningWorker } from '../../worker/start-worker.js';
 import { fullSync } from '../../workflows/full-sync.js';
 import { uniqueTaskQueue } from './temporal.js';
-import { fullSyncWorkflowId, type FullSyncProgress, TENANT_ID } from '../../contracts/index.js';
+import {
+  TENANT_ID,
+  equals,
+  fullSyncWorkflowId,
+  isRunning,
+  type FullSyncProgress,
+} from '../../contracts/index.js';
 
 export interface SyncWorld {
   world: SimulatedWorld;
@@ -93,6 +99,26 @@ export async function startSyncWorld(
     startFullSync,
     runFullSync: (opts) => withWorker(async () => (await startFullSync(opts)).result()),
     withWorker,
-    stop: () => world.stop(),
+    /**
+     * Ends the world: terminates the tenant's running workflows (user entities live for ever), stops both
+     * simulators and removes the world's data directory.
+     */
+    async stop() {
+      const running: string[] = [];
+      for await (const execution of env.client.workflow.list({
+        query: [equals(TENANT_ID, tenantId), isRunning].join(' AND '),
+      }))
+        running.push(execution.workflowId);
+      await Promise.all(
+        running.map((id) =>
+          env.client.workflow
+            .getHandle(id)
+            .terminate('test done')
+            .catch(() => undefined),
+        ),
+      );
+      await world.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

@@ -1,9 +1,4 @@
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { Client } from '@temporalio/client';
-import { TENANT_ID, equals, isRunning } from '../../contracts/index.js';
-import type { SimGroup, SimUser } from '../../simulators/graph/index.js';
-import type { SyncWorld } from './sync-world.js';
+import type { SimGroup, SimUser } from '../simulators/graph/index.js';
 
 /**
  * The test oracle for "who must have an extension after a full sync", computed from the Graph simulator's own
@@ -64,24 +59,4 @@ export function transitiveUserMembers(
     }
   }
   return users;
-}
-
-/**
- * Ends a test's world: terminates the tenant's running workflows (user entities live for ever), stops both
- * simulators and removes the world's data directory (the one holding its policy file).
- */
-export async function endSyncWorld(client: Client, world: SyncWorld): Promise<void> {
-  const query = [equals(TENANT_ID, world.tenantId), isRunning].join(' AND ');
-  const running: string[] = [];
-  for await (const execution of client.workflow.list({ query })) running.push(execution.workflowId);
-  await Promise.all(
-    running.map((id) =>
-      client.workflow
-        .getHandle(id)
-        .terminate('test done')
-        .catch(() => undefined),
-    ),
-  );
-  await world.stop();
-  rmSync(dirname(world.env.ENTRA_PBX_CONFIG_FILE!), { recursive: true, force: true });
 }
