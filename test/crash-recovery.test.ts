@@ -113,7 +113,12 @@ test('killing the worker process at points of progress in a full sync leaves exa
     timeline.push(`done at ${secondsSince(start)}`);
     console.log(`crash recovery (worker kills): ${timeline.join('; ')}`);
     expect(result.phase).toBe('done');
-    expect(result.convergence).toMatchObject({ unconfirmed: 0, failed: [] });
+    expect(result.convergence).toMatchObject({ unconfirmed: 0 });
+    // Failures left are only users with bad input (a shared email), whom nobody expects on the PBX.
+    const expectedUpns = new Set(
+      expectedSyncedUsers(sync.world.graph.control.listUsers()).map((u) => u.userPrincipalName),
+    );
+    expect(result.convergence!.failed.filter((f) => expectedUpns.has(f.userPrincipalName))).toEqual([]);
     expect(result.convergence!.applied).toBe(result.convergence!.expected);
     await expectExactPbxState(sync, env.client);
     // The killed activities ran again on another worker, and lost responses were retried: no twin anyway.
@@ -156,7 +161,12 @@ test('restarting the Temporal server in the middle of a full sync leaves exactly
     console.log(`crash recovery (server restart): ${timeline.join('; ')}`);
     expect(worker.alive()).toBe(true);
     expect(result.phase).toBe('done');
-    expect(result.convergence).toMatchObject({ unconfirmed: 0, failed: [] });
+    expect(result.convergence).toMatchObject({ unconfirmed: 0 });
+    // Failures left are only users with bad input (a shared email), whom nobody expects on the PBX.
+    const expectedUpns = new Set(
+      expectedSyncedUsers(sync.world.graph.control.listUsers()).map((u) => u.userPrincipalName),
+    );
+    expect(result.convergence!.failed.filter((f) => expectedUpns.has(f.userPrincipalName))).toEqual([]);
     expect(result.convergence!.applied).toBe(result.convergence!.expected);
     await expectExactPbxState(sync, temporal.client);
   } finally {

@@ -16,6 +16,15 @@ export interface CachedLedger {
   linkCount: number;
 }
 
+/** The running activity's logger; none outside an activity (a test driving the cache directly). */
+function activityLog() {
+  try {
+    return Context.current().log;
+  } catch {
+    return undefined;
+  }
+}
+
 async function whileWaiting<T>(promise: Promise<T>, onProgress: () => void): Promise<T> {
   const timer = setInterval(onProgress, WAITING_BEAT_MS);
   try {
@@ -58,10 +67,10 @@ export function createNumberLedgerCache(clock: () => number = Date.now) {
   };
   /** Started by an activity; the read may outlive it, so the activity's logger is taken now. */
   const readInBackground = (visibility: Visibility, tenantId: string) => {
-    const { log } = Context.current();
+    const log = activityLog();
     // The next caller reads again; the failure is logged so a background problem leaves a trace.
     read(visibility, tenantId, () => undefined).catch((error: unknown) =>
-      log.warn('number ledger: background read of the link table failed', {
+      log?.warn('number ledger: background read of the link table failed', {
         tenantId,
         error: error instanceof Error ? error.message : String(error),
       }),
