@@ -108,4 +108,62 @@ export const mutations: Mutation[] = [
 `,
     test: { file: 'test/full-sync.test.ts' },
   },
+  {
+    id: 'guard-ignores-deletes',
+    claim: 'an empty PBX read cannot delete people without approval',
+    file: 'model/guard.ts',
+    find: `  const count = wouldOffboard.length;
+`,
+    replace: `  const count = plan.disables.length;
+`,
+    test: { file: 'test/offboarding-guards.test.ts', name: 'empty PBX extension list' },
+  },
+  {
+    id: 'missing-extension-unconfirmed',
+    claim: 'an extension missing from a short PBX list is confirmed before a delete is planned',
+    file: 'activities/sync/pbx-snapshot.ts',
+    find: `    if (seen.has(id)) continue;
+`,
+    replace: `    if (seen.has(id) || !seen.has(id)) continue;
+`,
+    test: { file: 'test/offboarding-guards.test.ts', name: 'cut short' },
+  },
+  {
+    id: 'deleted-group-ignored',
+    claim: 'an unreadable scope group puts nobody out of scope',
+    file: 'activities/sync/read-directory.ts',
+    find: `  if (missing.length > 0) throw chosenGroupsUnreadable(policy, missing);
+`,
+    replace: '',
+    test: { file: 'test/offboarding-guards.test.ts', name: 'deleted scope group' },
+  },
+  {
+    id: 'disable-keeps-passwords',
+    claim: 'a disabled user loses phone access at once',
+    file: 'activities/sync/extension-activities.ts',
+    find: `      await pbx.replaceCredentials(extensionId);
+`,
+    replace: '',
+    test: { file: 'test/offboarding-access.test.ts', name: 'only the documented fields' },
+  },
+  {
+    id: 'rejected-login-retried',
+    claim: 'a rejected PBX login is not retried in a loop (no IP block)',
+    file: 'activities/pbx/yeastar/login-lockout.ts',
+    find: `    return r && Date.now() < r.retryAt ? failure(r) : undefined;
+`,
+    replace: `    return undefined;
+`,
+    test: { file: 'test/pbx-adapter-login.test.ts', name: 'rotated secret' },
+  },
+  {
+    id: 'other-tenant-accepted',
+    claim: 'one worker, one tenant',
+    file: 'activities/index.ts',
+    find: `  if (asked === served) return;
+`,
+    replace: `  if (asked === served || asked !== served) return;
+`,
+    test: { file: 'test/hardening-tenant.test.ts', name: 'another tenant' },
+  },
 ];
