@@ -1,5 +1,3 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { listManagedUsers } from '../activities/sync/user-entities.js';
 import { showUser, steerFailedDelete, type DeleteReport } from '../client/commands/user.js';
 import type { OperatorClient } from '../client/connect.js';
@@ -14,9 +12,8 @@ import {
 } from '../contracts/index.js';
 import { linkTable } from '../model/index.js';
 import { emailOf } from '../harness/expected-directory.js';
-import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
-import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
 import { failureOf, until } from './support/until.js';
+import { worldPerTest } from './support/world-per-test.js';
 
 const DAY_SECONDS = 86_400;
 /** Long enough that a deleted extension's number is still held when the test looks. */
@@ -25,30 +22,14 @@ const QUARANTINE_SECONDS = 600;
 const ACTION_FORBIDDEN = 70084;
 const IN_USE = 70091;
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let sync: SyncWorld | undefined;
-
-beforeAll(async () => {
-  env = await connectTestEnv();
-  bundle = await bundleWorkflows();
-});
-
-afterEach(async () => {
-  await sync?.stop();
-  sync = undefined;
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const worlds = worldPerTest();
 
 /**
  * A synced tenant of its own with one user offboarded while the PBX refuses every delete. The grace period
  * also sets the first pause between delete attempts.
  */
 async function offboardedWhileDeletesFail(graceSeconds: number, errcode = ACTION_FORBIDDEN) {
-  const world = await startSyncWorld(env, bundle, {
+  const world = await worlds.start({
     users: 8,
     seed: 11,
     policy: {
@@ -56,14 +37,13 @@ async function offboardedWhileDeletesFail(graceSeconds: number, errcode = ACTION
       numbers: { quarantineDays: QUARANTINE_SECONDS / DAY_SECONDS },
     },
   });
-  sync = world;
   await world.runFullSync();
   const extensions = new Map(world.world.pbx.control.state().extensions.map((e) => [e.email_addr, e]));
   const user = world.world.graph.control.listUsers().find((u) => extensions.has(emailOf(u)))!;
   const extension = extensions.get(emailOf(user))!;
-  const entity = env.client.workflow.getHandle(userWorkflowId(world.tenantId, user.id));
+  const entity = worlds.env.client.workflow.getHandle(userWorkflowId(world.tenantId, user.id));
   const operator: OperatorClient = {
-    client: env.client,
+    client: worlds.env.client,
     config: loadClientConfig(world.env),
     address: 'test',
     close: async () => {},
@@ -107,7 +87,7 @@ test('a delete the PBX refuses keeps the user disabled and linked with the error
     let published = new Map<string, ManagedUser>();
     await until(
       async () => {
-        published = await listManagedUsers(env.client.workflow, world.tenantId, {
+        published = await listManagedUsers(worlds.env.client.workflow, world.tenantId, {
           filter: { numbers: [extension.number] },
         });
         return published.get(user.id)?.lastError !== undefined;

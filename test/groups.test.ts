@@ -1,35 +1,17 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { connectYeastar } from '../activities/pbx/index.js';
 import type { SimulatedWorld } from '../harness/simulated-world.js';
 import type { SyncPolicyInput } from '../model/index.js';
 import type { SimUser } from '../simulators/graph/index.js';
 import { emailOf, expectedSyncedUsers, transitiveUserMembers } from '../harness/expected-directory.js';
-import { startSyncWorld, type SyncWorld, type SyncWorldOptions } from './support/sync-world.js';
-import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
+import type { SyncWorld, SyncWorldOptions } from './support/sync-world.js';
+import { worldPerTest } from './support/world-per-test.js';
 
 /** Entra groups → PBX extension groups and organizations, end to end on a real Temporal server. */
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let sync: SyncWorld | undefined;
-
-beforeAll(async () => {
-  env = await connectTestEnv();
-  bundle = await bundleWorkflows();
-});
-
-afterEach(async () => {
-  if (sync) await sync.stop();
-  sync = undefined;
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const worlds = worldPerTest();
 
 async function startWorld(options: SyncWorldOptions): Promise<SyncWorld> {
-  sync = await startSyncWorld(env, bundle, { seed: 11, ...options });
-  return sync;
+  const world = await worlds.start({ seed: 11, ...options });
+  return world;
 }
 
 /** Users of the generated tenant that a full sync gives an extension (enabled, unique email). */
@@ -66,11 +48,11 @@ function createTeams(world: SimulatedWorld): Teams {
   return { sales, emea, dach, support, disabled, users };
 }
 
-const pbxState = () => sync!.world.pbx.control.state();
+const pbxState = () => worlds.current.world.pbx.control.state();
 
 /** PBX requests other than reads and tokens since the counters were reset. */
 const pbxWrites = () =>
-  Object.entries(sync!.world.pbx.control.counters()).filter(
+  Object.entries(worlds.current.world.pbx.control.counters()).filter(
     ([endpoint]) => !/(^|\/)(list|search|get|query|get_token|refresh_token|del_token)$/.test(endpoint),
   );
 
@@ -80,7 +62,7 @@ const extensionIdsByEmail = () =>
 
 /** The extension ids the PBX group for `groupId` must hold: its transitive members that have an extension. */
 function expectedMemberIds(groupId: string): number[] {
-  const graph = sync!.world.graph.control;
+  const graph = worlds.current.world.graph.control;
   const members = transitiveUserMembers(graph.listGroups(), groupId);
   const ids = extensionIdsByEmail();
   return expectedSyncedUsers(graph.listUsers())

@@ -1,10 +1,8 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { userStateQuery, userWorkflowId } from '../contracts/index.js';
 import { emailOf } from '../harness/expected-directory.js';
-import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
-import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
+import type { SyncWorld } from './support/sync-world.js';
 import { api } from './support/yeastar-harness.js';
+import { worldPerTest } from './support/world-per-test.js';
 
 /**
  * Offboarding is a security control: a leaver must lose access at once, not after the grace period. The
@@ -14,41 +12,28 @@ import { api } from './support/yeastar-harness.js';
 const OLD_SIP = 'OldSipPassword-1234';
 const OLD_USER = 'Oldpass2x9Q';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let sync: SyncWorld | undefined;
-
-beforeAll(async () => {
-  env = await connectTestEnv();
-  bundle = await bundleWorkflows();
-});
-
-afterEach(async () => {
-  await sync?.stop();
-  sync = undefined;
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const worlds = worldPerTest();
 
 async function syncedWorld(pbxVariantFields: boolean, welcomeEmailOnReturn = false) {
-  sync = await startSyncWorld(env, bundle, {
+  const world = await worlds.start({
     users: 10,
     seed: 31,
     pbxVariantFields,
     policy: { offboarding: { maxCount: 5, maxPercent: 50, welcomeEmailOnReturn } },
   });
-  await sync.runFullSync();
-  return sync;
+  await world.runFullSync();
+  return world;
 }
 
 /** What the user's entity says disabling cut (`user show` prints it). */
 const accessCut = (world: SyncWorld, objectId: string) =>
   world.withWorker(
     async () =>
-      (await env.client.workflow.getHandle(userWorkflowId(world.tenantId, objectId)).query(userStateQuery))
-        .accessCut,
+      (
+        await worlds.env.client.workflow
+          .getHandle(userWorkflowId(world.tenantId, objectId))
+          .query(userStateQuery)
+      ).accessCut,
   );
 
 /** A user with an extension, whose phone and login use passwords an admin set and handed out. */

@@ -1,16 +1,14 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { decideOffboardingUpdate, fullSyncProgressQuery, SyncFailure } from '../contracts/index.js';
 import type { SyncPolicyInput } from '../model/index.js';
 import type { SimulatedWorld } from '../harness/simulated-world.js';
 import type { fullSync } from '../workflows/full-sync.js';
 import { emailOf, expectedSyncedUsers } from '../harness/expected-directory.js';
 import { pbxWrites } from './support/pbx-expectations.js';
-import { startSyncWorld, type SyncWorld } from './support/sync-world.js';
-import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
+import type { SyncWorld } from './support/sync-world.js';
 import { failureOf, until } from './support/until.js';
+import { worldPerTest } from './support/world-per-test.js';
 
 /** The guard off: only the rule a test is about may protect the users. */
 const NO_THRESHOLD = { maxCount: 100_000, maxPercent: 100 };
@@ -20,23 +18,7 @@ const emptyListReply = (claimed: number) =>
 /** Longer than any test runs: the fault hits every planning attempt. */
 const EVERY_ATTEMPT = 1_000;
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let sync: SyncWorld | undefined;
-
-beforeAll(async () => {
-  env = await connectTestEnv();
-  bundle = await bundleWorkflows();
-});
-
-afterEach(async () => {
-  await sync?.stop();
-  sync = undefined;
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const worlds = worldPerTest();
 
 /** A fresh tenant of 30 users, synced once, with the limits of issue 12 (5 users or 30 %) unless told. */
 async function syncedWorld(
@@ -45,7 +27,7 @@ async function syncedWorld(
     policy?: (world: SimulatedWorld) => SyncPolicyInput;
   } = {},
 ) {
-  const world = await startSyncWorld(env, bundle, {
+  const world = await worlds.start({
     users: 30,
     seed: 7,
     policy: (simulated) => ({
@@ -53,7 +35,6 @@ async function syncedWorld(
       offboarding: { maxCount: 5, maxPercent: 30, ...options.offboarding },
     }),
   });
-  sync = world;
   await world.runFullSync();
   return world;
 }

@@ -1,5 +1,3 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
   decideOffboardingUpdate,
   fullSyncProgressQuery,
@@ -10,9 +8,9 @@ import type { SyncPolicyInput } from '../model/index.js';
 import { emailOf, expectedSyncedUsers } from '../harness/expected-directory.js';
 import { pbxWrites } from './support/pbx-expectations.js';
 import type { SimulatedWorld } from '../harness/simulated-world.js';
-import { startSyncWorld, type SyncWorld, type SyncWorldOptions } from './support/sync-world.js';
-import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
+import type { SyncWorld, SyncWorldOptions } from './support/sync-world.js';
 import { until } from './support/until.js';
+import { worldPerTest } from './support/world-per-test.js';
 
 const DAY_SECONDS = 86_400;
 const GRACE_SECONDS = 10;
@@ -21,23 +19,7 @@ const QUARANTINE_SECONDS = 600;
 /** The guard off: only the rule a test is about may protect the users. */
 const NO_THRESHOLD = { maxCount: 100_000, maxPercent: 100 };
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let sync: SyncWorld | undefined;
-
-beforeAll(async () => {
-  env = await connectTestEnv();
-  bundle = await bundleWorkflows();
-});
-
-afterEach(async () => {
-  await sync?.stop();
-  sync = undefined;
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const worlds = worldPerTest();
 
 interface WorldOptions extends Partial<Omit<SyncWorldOptions, 'policy'>> {
   offboarding?: { maxCount: number; maxPercent: number };
@@ -47,7 +29,7 @@ interface WorldOptions extends Partial<Omit<SyncWorldOptions, 'policy'>> {
 
 /** A fresh tenant of its own, synced once: no test depends on what another one left behind. */
 async function syncedWorld({ offboarding, policy, ...options }: WorldOptions = {}) {
-  const world = await startSyncWorld(env, bundle, {
+  const world = await worlds.start({
     users: 30,
     seed: 7,
     ...options,
@@ -57,7 +39,6 @@ async function syncedWorld({ offboarding, policy, ...options }: WorldOptions = {
       numbers: { quarantineDays: QUARANTINE_SECONDS / DAY_SECONDS },
     }),
   });
-  sync = world;
   await world.runFullSync();
   return world;
 }
@@ -141,7 +122,7 @@ test('after the grace period the extension goes and its number is held in quaran
   const world = await syncedWorld();
   // The lowest number: once free, it is the first any allocation would pick, unless quarantine holds it.
   const [{ user, extension }] = syncedUsers(world) as [ReturnType<typeof syncedUsers>[number]];
-  const entity = env.client.workflow.getHandle(userWorkflowId(world.tenantId, user.id));
+  const entity = worlds.env.client.workflow.getHandle(userWorkflowId(world.tenantId, user.id));
 
   world.world.graph.control.disableUser(user.id);
   await world.withWorker(async () => {

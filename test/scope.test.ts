@@ -1,5 +1,3 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { SyncPolicyInput } from '../model/index.js';
 import type { SimUser } from '../simulators/graph/index.js';
 import {
@@ -8,8 +6,8 @@ import {
   transitiveUserMembers,
   type ExpectedScope,
 } from '../harness/expected-directory.js';
-import { startSyncWorld, type SyncWorld, type SyncWorldOptions } from './support/sync-world.js';
-import { bundleWorkflows, connectTestEnv } from './support/temporal.js';
+import type { SyncWorld, SyncWorldOptions } from './support/sync-world.js';
+import { worldPerTest } from './support/world-per-test.js';
 
 /**
  * Who gets an extension: user types, the ignore list and scope groups. The expected set always comes from the
@@ -19,32 +17,16 @@ const USERS = 60;
 /** 60 users of seed 151: four guests (`#EXT#` UPNs, one of them disabled) and an email shared by two users. */
 const SEED = 151;
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let sync: SyncWorld | undefined;
-
-beforeAll(async () => {
-  env = await connectTestEnv();
-  bundle = await bundleWorkflows();
-});
-
-afterEach(async () => {
-  if (sync) await sync.stop();
-  sync = undefined;
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const worlds = worldPerTest();
 
 async function startWorld(policy: NonNullable<SyncWorldOptions['policy']>): Promise<SyncWorld> {
-  sync = await startSyncWorld(env, bundle, { users: USERS, seed: SEED, policy });
-  return sync;
+  const world = await worlds.start({ users: USERS, seed: SEED, policy });
+  return world;
 }
 
-const graphUsers = () => sync!.world.graph.control.listUsers();
+const graphUsers = () => worlds.current.world.graph.control.listUsers();
 const pbxEmails = () =>
-  sync!.world.pbx.control
+  worlds.current.world.pbx.control
     .state()
     .extensions.map((e) => e.email_addr.toLowerCase())
     .sort();
