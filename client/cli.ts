@@ -67,13 +67,15 @@ sync
   .description('run a full sync of the tenant and show its progress, plan and result')
   .option('--dry-run', 'plan only: show what would change and write nothing')
   .option('--no-wait', 'start the run, print its id and return')
+  .option('-v, --verbose', 'list every sampled user of each kind of problem, not only the first few')
   .addOption(jsonOption())
-  .action((options: JsonOption & { dryRun?: boolean; wait: boolean }) =>
+  .action((options: JsonOption & { dryRun?: boolean; wait: boolean; verbose?: boolean }) =>
     withClient((client) =>
       startFullSync(client, {
         dryRun: options.dryRun ?? false,
         wait: options.wait,
         json: options.json ?? false,
+        verbose: options.verbose ?? false,
       }),
     ),
   );

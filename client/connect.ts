@@ -1,5 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadClientConfig, loadTemporalConnectConfig, type ClientConfig } from '../config/index.js';
+import {
+  loadClientConfig,
+  loadTemporalConnectConfig,
+  withCliProfile,
+  type ClientConfig,
+} from '../config/index.js';
 
 export interface OperatorClient {
   client: Client;
@@ -10,8 +15,9 @@ export interface OperatorClient {
 
 /** Connects with Temporal's standard client configuration (TEMPORAL_ADDRESS, profiles, API keys, TLS). */
 export async function connectOperatorClient(): Promise<OperatorClient> {
-  const config = loadClientConfig();
-  const temporal = loadTemporalConnectConfig();
+  const env = withCliProfile();
+  const config = loadClientConfig(env);
+  const temporal = loadTemporalConnectConfig(env);
   const address = temporal.connectionOptions.address ?? '';
   const connection = await Connection.connect(temporal.connectionOptions).catch((error: unknown) => {
     throw new Error(`cannot reach Temporal at ${address}: ${(error as Error).message}`);

@@ -26,15 +26,42 @@ const SAMPLE_LABELS: [keyof PlanSummary['samples'], keyof PlanSummary['counts'],
   ['adoptions', 'adoptions', 'adopt'],
   ['disables', 'disables', 'disable'],
   ['deletes', 'deletes', 'delete'],
-  ['errors', 'errors', 'error'],
   ['skippedGroups', 'extensionGroupsSkipped', 'skipped'],
 ];
 
+/** Problems shown per kind unless `--verbose` (which shows every sampled user). */
+const PROBLEMS_SHOWN = 3;
+
+export interface OutputOptions {
+  /** Every sampled user of every problem kind, not only the first few. */
+  verbose?: boolean;
+}
+
+/** "10 users share an email with another user", then one short line per user (a few, or all with verbose). */
+function formatProblems(summary: PlanSummary, { verbose = false }: OutputOptions): string[] {
+  if (!summary.problems?.length) return [];
+  const lines = [
+    `problems: ${summary.problems.map((p) => `${plural(p.count, 'user')} ${p.kind}`).join('; ')}`,
+  ];
+  for (const problem of summary.problems) {
+    const shown = verbose ? problem.samples : problem.samples.slice(0, PROBLEMS_SHOWN);
+    lines.push(`  ${problem.kind} (${problem.count})`);
+    lines.push(...shown.map((line) => `    ${printable(line)}`));
+    const more = problem.count - shown.length;
+    if (more > 0) lines.push(`    … and ${more} more${verbose ? '' : ' (--verbose shows more, --json all)'}`);
+  }
+  return lines;
+}
+
 /**
- * Counts on one line (the first six always, the rest when not zero), then the sampled users per kind;
- * `omit` leaves out samples shown elsewhere (the full list of a held offboarding).
+ * Counts on one line (the first six always, the rest when not zero), then the sampled users per kind, then the
+ * problems by kind; `omit` leaves out samples shown elsewhere (the full list of a held offboarding).
  */
-export function formatPlan(summary: PlanSummary, omit: (keyof PlanSummary['samples'])[] = []): string {
+export function formatPlan(
+  summary: PlanSummary,
+  omit: (keyof PlanSummary['samples'])[] = [],
+  options: OutputOptions = {},
+): string {
   const counts = COUNT_LABELS.filter(([key], i) => i < 6 || summary.counts[key] > 0).map(
     ([key, label]) => `${summary.counts[key]} ${label}`,
   );
@@ -45,6 +72,7 @@ export function formatPlan(summary: PlanSummary, omit: (keyof PlanSummary['sampl
     const more = summary.counts[count] - items.length;
     if (items.length > 0 && more > 0) lines.push(`  ${''.padEnd(8)} … and ${more} more`);
   }
+  lines.push(...formatProblems(summary, options));
   return lines.join('\n');
 }
 
@@ -53,10 +81,10 @@ export const phaseOf = (progress: FullSyncProgress): string =>
   `${progress.phase}${progress.dryRun ? ' (dry run: nothing written)' : ''}`;
 
 /** The plan, a held offboarding with everyone it names, the operator's decision, and what was applied. */
-export function describeProgress(progress: FullSyncProgress): string {
+export function describeProgress(progress: FullSyncProgress, options: OutputOptions = {}): string {
   const lines: string[] = [];
   const held = progress.guard && !progress.guard.allowed && progress.guard.wouldOffboard.length > 0;
-  if (progress.plan) lines.push(formatPlan(progress.plan, held ? ['disables', 'deletes'] : []));
+  if (progress.plan) lines.push(formatPlan(progress.plan, held ? ['disables', 'deletes'] : [], options));
   const decision = progress.decision;
   if (decision) {
     const outcome = decision.approved ? 'these users are offboarded' : 'these users keep their extensions';
@@ -70,15 +98,17 @@ export function describeProgress(progress: FullSyncProgress): string {
   if (held) lines.push(...progress.guard!.wouldOffboard.map((name) => `  - ${printable(name)}`));
   const applied = progress.convergence;
   if (applied) {
-    const failed = applied.failed.length;
+    // Users with bad input were reported on their entity and listed under problems: each problem once.
+    const reported = new Set(
+      (progress.plan?.problems ?? []).flatMap((p) => p.samples.map((line) => line.split(': ')[0])),
+    );
+    const failed = applied.failed.filter((f) => !reported.has(f.userPrincipalName));
     lines.push(
       `applied: ${applied.applied} of ${plural(applied.expected, 'user')}` +
-        (failed > 0 ? `, ${failed} failed` : '') +
+        (failed.length > 0 ? `, ${failed.length} failed` : '') +
         (applied.unconfirmed > 0 ? `, ${applied.unconfirmed} not confirmed yet` : ''),
     );
-    lines.push(
-      ...applied.failed.map((f) => `  failed   ${printable(f.userPrincipalName)}: ${printable(f.error)}`),
-    );
+    lines.push(...failed.map((f) => `  failed   ${printable(f.userPrincipalName)}: ${printable(f.error)}`));
   }
   const groups = progress.groups;
   if (groups) {

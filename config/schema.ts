@@ -157,7 +157,8 @@ export const workerConfigSchema = z.object({
 
 export const clientConfigSchema = z.object({
   taskQueue: taskQueueSchema,
-  graph: z.object({ tenantId }),
+  // An absent `graph` is parsed as empty, so the error names graph.tenantId (ENTRA_TENANT_ID), not `graph`.
+  graph: z.object({ tenantId }).prefault({} as { tenantId: string }),
   /** Where operators open workflows; the CLI prints links to it. */
   temporalUiUrl: httpUrl.default('http://127.0.0.1:8233'),
 });

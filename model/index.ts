@@ -15,4 +15,5 @@ export * from './link-table.js';
 export * from './user-decision.js';
 export * from './guard.js';
 export * from './summary.js';
+export * from './problem-kinds.js';
 export * from './presence.js';

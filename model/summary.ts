@@ -1,5 +1,6 @@
 /** A small, bounded digest of a plan for a workflow result, a query or the CLI. */
 import type { FieldChange } from './extension-diff.js';
+import { groupProblems, type ProblemGroup } from './problem-kinds.js';
 import type { PlannedOffboard, SyncPlan } from './sync-plan.js';
 
 export interface PlanSummary {
@@ -29,6 +30,8 @@ export interface PlanSummary {
     errors: string[];
     skippedGroups: string[];
   };
+  /** The errors by kind (counts per kind; a few short lines each): what operators read first. */
+  problems: ProblemGroup[];
 }
 
 export function planSummary(plan: SyncPlan, sampleSize = 5): PlanSummary {
@@ -62,5 +65,6 @@ export function planSummary(plan: SyncPlan, sampleSize = 5): PlanSummary {
       errors: first(plan.errors, (e) => e.reason),
       skippedGroups: first(groups?.skipped ?? [], (s) => `${s.name}: ${s.reason}`),
     },
+    problems: groupProblems(plan.errors, sampleSize),
   };
 }

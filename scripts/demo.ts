@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { loadWorkerConfig } from '../config/index.js';
+import { DEMO_PROFILE, loadWorkerConfig } from '../config/index.js';
 import { startDelta } from '../client/commands/delta.js';
 import { startFullSync } from '../client/commands/sync.js';
 import { installRuntime } from '../worker/runtime.js';
@@ -21,6 +21,31 @@ const users = Number(process.env.DEMO_USERS ?? 200);
 const exitAfterSync = process.argv.includes('--exit-after-sync');
 /** How long the demo waits for the directory watcher to baseline, and then for one change to arrive. */
 const DELTA_DEMO_TIMEOUT_MS = 120_000;
+
+/**
+ * The demo's policy (unless ENTRA_PBX_CONFIG_FILE names another): a few of the generated groups become PBX
+ * extension groups and organizations, so the demo shows groups as well as users.
+ */
+function demoPolicyFile(groups: { id: string; displayName: string }[]): string {
+  const file = resolve(DATA_DIR, 'config.json');
+  const chosen = groups
+    .filter((g) => g.displayName !== 'Guests')
+    .slice(0, 3)
+    .map((g) => g.id);
+  mkdirSync(DATA_DIR, { recursive: true });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      sync: { groups: { extensionGroups: chosen, organizationSource: 'groups', organizationGroups: chosen } },
+    }),
+  );
+  return file;
+}
+
+/** What the CLI needs to reach this demo from another shell with nothing set (see config/cli-profile.ts). */
+function writeCliProfile(env: Record<string, string>): void {
+  writeFileSync(resolve(import.meta.dirname, '..', DEMO_PROFILE), JSON.stringify(env, null, 2));
+}
 
 /** The subscriptions' clientState, kept with the demo's data: subscriptions outlive a restart, as Graph's do. */
 function demoClientState(): string {
@@ -50,7 +75,14 @@ const config = loadWorkerConfig({
   GRAPH_NOTIFICATION_URL: `http://127.0.0.1:${notificationPort}/notifications`,
   GRAPH_NOTIFICATION_PORT: String(notificationPort),
   GRAPH_NOTIFICATION_CLIENT_STATE: demoClientState(),
-  ENTRA_PBX_CONFIG_FILE: process.env.ENTRA_PBX_CONFIG_FILE,
+  ENTRA_PBX_CONFIG_FILE:
+    process.env.ENTRA_PBX_CONFIG_FILE ?? demoPolicyFile(world.graph.control.listGroups()),
+});
+writeCliProfile({
+  ENTRA_TENANT_ID: config.graph.tenantId,
+  ENTRA_PBX_TASK_QUEUE: config.taskQueue,
+  TEMPORAL_ADDRESS: temporal.address,
+  TEMPORAL_UI_URL: temporal.uiUrl!,
 });
 const worker = await startLocalWorker(config, temporal.address);
 const receiver = worker.receiver!;

@@ -34,6 +34,8 @@ export interface FullSyncOptions {
   /** Progress goes here (default stderr; with --json only when it is a terminal). */
   progress?: TextStream;
   pollMs?: number;
+  /** Every sampled user of every problem kind (`--verbose`), not only the first few. */
+  verbose?: boolean;
 }
 
 /** What `sync full` and `sync approve|reject` report: the run's progress, with its id and UI link. */
@@ -93,7 +95,7 @@ export async function startFullSync(operator: OperatorClient, options: FullSyncO
         return render({ workflowId, link, ...progress }, options.json, () =>
           [
             `full sync ${workflowId}: waiting for an operator's approval`,
-            describeProgress(progress),
+            describeProgress(progress, options),
             approvalHint(workflowId),
             link,
           ].join('\n'),
@@ -116,7 +118,7 @@ export async function startFullSync(operator: OperatorClient, options: FullSyncO
   }
   const progress = await result;
   return render({ workflowId, link, ...progress }, options.json, () =>
-    [`full sync ${workflowId}: ${phaseOf(progress)}`, describeProgress(progress), link].join('\n'),
+    [`full sync ${workflowId}: ${phaseOf(progress)}`, describeProgress(progress, options), link].join('\n'),
   );
 }
 
