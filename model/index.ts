@@ -17,3 +17,4 @@ export * from './guard.js';
 export * from './summary.js';
 export * from './problem-kinds.js';
 export * from './presence.js';
+export * from './workflow-details.js';

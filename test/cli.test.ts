@@ -136,6 +136,35 @@ test('sync full applies the plan with progress; user show finds the extension an
   await expect(showUser(operator, 'nobody@example.com', { json: true })).rejects.toThrow(/no user nobody@/);
 });
 
+/** What the Temporal UI shows for a workflow: the static summary from its start and its current details. */
+async function uiLine(workflowId: string): Promise<{ summary?: string; details: string }> {
+  const handle = env.client.workflow.getHandle(workflowId);
+  const description = await handle.describe();
+  const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  return { summary: await description.staticSummary(), details: metadata.currentDetails ?? '' };
+}
+
+test('the Temporal UI tells who each workflow is: user entities and syncs carry a summary and current details', async () => {
+  const created = await syncAndPickUser();
+  const syncId = /^full sync (\S+): done$/m.exec(created.text)![1]!;
+  const user = world!.graph.control.getUser(created.upn)!;
+  const entity = JSON.parse(await showUser(operator, created.upn, { json: true })) as UserReport;
+
+  const row = await uiLine(entity.workflowId);
+  expect(row.summary).toBe(`User ${created.upn}`);
+  expect(row.details).toBe(
+    `${user.givenName} ${user.surname} · ${created.upn} · ext ${created.number} · active`,
+  );
+
+  const sync = await uiLine(syncId);
+  expect(sync.summary).toBe(`Full sync of tenant ${operator.config.graph.tenantId}`);
+  expect(sync.details).toMatch(/^done · \d+ to create(, \d+ bad input)? · \d+ applied/);
+
+  world!.graph.control.updateUser(user.id, { givenName: 'Renamed' });
+  await resyncUser(operator, created.upn, { json: true, progress: silentStream });
+  expect((await uiLine(entity.workflowId)).details).toMatch(new RegExp(`^Renamed ${user.surname} · `));
+});
+
 test('user resync re-applies one changed user to the PBX; a resync of an unchanged user writes nothing', async () => {
   const created = await syncAndPickUser();
   const user = world!.graph.control.getUser(created.upn)!;

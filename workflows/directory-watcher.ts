@@ -21,6 +21,7 @@ import {
   type DirectoryWatcherState,
   type OwedFullSync,
 } from '../contracts/index.js';
+import { fullSyncSummary } from '../model/index.js';
 import { failureOf } from './failures.js';
 import { fullSync } from './full-sync.js';
 import { Watcher, now } from './watcher.js';
@@ -49,7 +50,7 @@ const { deltaRound, deltaBaseline } = proxyActivities<Activities>({
 async function resync(watcher: Watcher, owed: OwedFullSync): Promise<'done' | 'failed' | 'stopped'> {
   const { state, input } = watcher;
   if (owed.rebaseline) {
-    state.phase = 'baselining';
+    watcher.enter('baselining');
     try {
       state.cursors = await deltaBaseline();
     } catch (error) {
@@ -60,7 +61,7 @@ async function resync(watcher: Watcher, owed: OwedFullSync): Promise<'done' | 'f
     state.baselinedAt = now();
     owed.rebaseline = false;
   }
-  state.phase = 'full-sync';
+  watcher.enter('full-sync');
   const startedAt = now();
   const workflowId = fullSyncWorkflowId(input.tenantId, startedAt);
   state.fullSyncsStarted++;
@@ -74,6 +75,7 @@ async function resync(watcher: Watcher, owed: OwedFullSync): Promise<'done' | 'f
   const child = executeChild(fullSync, {
     workflowId,
     args: [{ tenantId: input.tenantId }],
+    staticSummary: fullSyncSummary(input.tenantId, false),
     typedSearchAttributes: [{ key: TENANT_ID, value: input.tenantId }],
     // A full sync waiting for an operator's approval outlives a stopped watcher.
     parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -105,7 +107,7 @@ async function resync(watcher: Watcher, owed: OwedFullSync): Promise<'done' | 'f
 /** One delta round; a full sync becomes owed when the round asks for one or Graph expired the cursors. */
 async function round(watcher: Watcher): Promise<void> {
   const { state, input } = watcher;
-  state.phase = 'round';
+  watcher.enter('round');
   const started = Date.now();
   try {
     const result = await deltaRound({
@@ -184,12 +186,12 @@ export async function directoryWatcher(input: DirectoryWatcherInput): Promise<Di
       if (state.owedFullSync) continue;
     }
     if (watcher.stopped) break;
-    state.phase = 'waiting';
+    watcher.enter('waiting');
     // A full sync owed after failures waits out its backoff; a poke does not cut it short.
     await watcher.waitFor(() => watcher.poked && !state.owedFullSync, waitMs);
   }
   await watcher.dropSubscriptions();
-  state.phase = 'stopped';
+  watcher.enter('stopped');
   await condition(allHandlersFinished);
   return state;
 }

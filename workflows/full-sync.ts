@@ -1,4 +1,10 @@
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
   decideOffboardingUpdate,
@@ -6,6 +12,7 @@ import {
   type FullSyncInput,
   type FullSyncProgress,
 } from '../contracts/index.js';
+import { fullSyncDetails } from '../model/index.js';
 
 const { planFullSync, dispatchOffboarding } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
@@ -26,11 +33,16 @@ const { awaitConvergence, syncGroups } = proxyActivities<Activities>({
 export async function fullSync({ tenantId, dryRun = false }: FullSyncInput): Promise<FullSyncProgress> {
   const syncRunId = workflowInfo().workflowId;
   const progress: FullSyncProgress = { phase: 'planning', dryRun };
+  const enter = (phase: FullSyncProgress['phase']) => {
+    progress.phase = phase;
+    setCurrentDetails(fullSyncDetails(progress));
+  };
   setHandler(fullSyncProgressQuery, () => progress);
   setHandler(
     decideOffboardingUpdate,
     (decision) => {
       progress.decision = decision;
+      setCurrentDetails(fullSyncDetails(progress));
       return progress;
     },
     {
@@ -42,23 +54,24 @@ export async function fullSync({ tenantId, dryRun = false }: FullSyncInput): Pro
     },
   );
 
+  enter('planning');
   const plan = await planFullSync({ tenantId, syncRunId, dryRun });
   progress.plan = plan.summary;
   progress.guard = plan.guard;
   progress.dispatched = plan.dispatched;
   if (dryRun) {
-    progress.phase = 'done';
+    enter('done');
     return progress;
   }
 
   let offboarding = plan.offboard;
   if (offboarding.length > 0 && !plan.guard.allowed) {
-    progress.phase = 'awaiting-approval';
+    enter('awaiting-approval');
     await condition(() => progress.decision !== undefined);
     if (!progress.decision!.approved) offboarding = [];
   }
 
-  progress.phase = 'applying';
+  enter('applying');
   const offboarded =
     offboarding.length > 0 ? await dispatchOffboarding({ tenantId, syncRunId, users: offboarding }) : 0;
   progress.convergence = await awaitConvergence({
@@ -67,8 +80,8 @@ export async function fullSync({ tenantId, dryRun = false }: FullSyncInput): Pro
     expected: plan.dispatched + offboarded,
   });
 
-  progress.phase = 'groups';
+  enter('groups');
   progress.groups = await syncGroups({ tenantId });
-  progress.phase = 'done';
+  enter('done');
   return progress;
 }

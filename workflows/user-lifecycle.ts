@@ -4,6 +4,7 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -29,7 +30,7 @@ import {
   type UserLifecycleInput,
   type UserLifecycleState,
 } from '../contracts/index.js';
-import type { ExtensionLink } from '../model/index.js';
+import { userDetails, type ExtensionLink } from '../model/index.js';
 import { failureOf, type FailureInfo } from './failures.js';
 
 // A few PBX requests each: a short timeout lets a crashed worker's activity be retried elsewhere quickly.
@@ -116,6 +117,7 @@ export async function userLifecycle(input: UserLifecycleInput): Promise<UserLife
       extensionId: state.link?.extensionId ?? null,
       lastError: state.lastError ?? null,
     });
+    setCurrentDetails(userDetails(state));
   };
 
   // Registered after `publish` exists: a signal buffered by signal-with-start runs at registration.

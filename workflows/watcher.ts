@@ -1,6 +1,7 @@
-import { condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { condition, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { DirectoryWatcherInput, DirectoryWatcherState } from '../contracts/index.js';
+import type { DirectoryWatcherInput, DirectoryWatcherState, WatcherPhase } from '../contracts/index.js';
+import { directoryWatcherDetails } from '../model/index.js';
 import { failureOf } from './failures.js';
 
 const DEFAULT_INTERVAL_SECONDS = 30;
@@ -57,8 +58,15 @@ export class Watcher {
     this.renewalAsked = true;
   }
 
+  /** Changes phase and keeps the watcher's line in the Temporal UI current. */
+  enter(phase: WatcherPhase): void {
+    this.state.phase = phase;
+    setCurrentDetails(directoryWatcherDetails(this.state));
+  }
+
   recordError(message: string): void {
     this.state.lastError = { at: now(), message };
+    setCurrentDetails(directoryWatcherDetails(this.state));
   }
 
   shouldContinueAsNew(): boolean {

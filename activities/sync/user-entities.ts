@@ -24,6 +24,7 @@ import {
   type ProblemReport,
   type UserLifecycleInput,
 } from '../../contracts/index.js';
+import { userSummary } from '../../model/index.js';
 
 /**
  * What the link-table reads need of Temporal: visibility queries, and a query to one entity. The worker hands
@@ -137,6 +138,7 @@ const startOptions = ({ tenantId, objectId, userPrincipalName, taskQueue }: Enti
   workflowId: userWorkflowId(tenantId, objectId),
   taskQueue,
   args: [{ tenantId, objectId, userPrincipalName }] as [UserLifecycleInput],
+  staticSummary: userSummary(userPrincipalName),
   typedSearchAttributes: [
     { key: TENANT_ID, value: tenantId },
     { key: ENTRA_OBJECT_ID, value: objectId },

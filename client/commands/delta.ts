@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { directoryWatcher } from '../../workflows/directory-watcher.js';
+import { directoryWatcherSummary } from '../../model/index.js';
 import type { OperatorClient } from '../connect.js';
 import { fields, plural, render, workflowLink } from '../output.js';
 import {
@@ -120,6 +121,7 @@ export async function startDelta(
           ...(options.fullSyncAboveUsers ? { fullSyncAboveUsers: options.fullSyncAboveUsers } : {}),
         },
       ],
+      staticSummary: directoryWatcherSummary(tenantId),
       typedSearchAttributes: [{ key: TENANT_ID, value: tenantId }],
     });
   } catch (error) {

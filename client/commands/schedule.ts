@@ -6,6 +6,7 @@ import {
   type ScheduleOptions,
 } from '@temporalio/client';
 import { fullSync } from '../../workflows/full-sync.js';
+import { fullSyncSummary } from '../../model/index.js';
 import type { OperatorClient } from '../connect.js';
 import { fields, render, workflowLink } from '../output.js';
 import { TENANT_ID } from '../../contracts/index.js';
@@ -73,6 +74,7 @@ function scheduleOptions(
       workflowId: fullSyncScheduleId(tenantId),
       taskQueue: config.taskQueue,
       args: [{ tenantId }],
+      staticSummary: `Daily ${fullSyncSummary(tenantId, false).toLowerCase()}`,
       typedSearchAttributes: tenant,
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },

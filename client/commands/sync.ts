@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowIdConflictPolicy, type WorkflowExecutionInfo } from '@temporalio/client';
 import { fullSync } from '../../workflows/full-sync.js';
+import { fullSyncSummary } from '../../model/index.js';
 import type { OperatorClient } from '../connect.js';
 import { describeProgress, phaseOf } from '../full-sync-output.js';
 import {
@@ -70,6 +71,7 @@ export async function startFullSync(operator: OperatorClient, options: FullSyncO
     workflowId,
     taskQueue: config.taskQueue,
     args: [{ tenantId, dryRun: options.dryRun }],
+    staticSummary: fullSyncSummary(tenantId, options.dryRun),
     typedSearchAttributes: [{ key: TENANT_ID, value: tenantId }],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
   });
