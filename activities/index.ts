@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { SyncFailure } from '../contracts/index.js';
 import { createDeltaActivities } from './sync/delta-activities.js';
+import { createDirectoryChangePoll } from './sync/directory-change-poll.js';
 import { createHealthActivities, type HealthDeps } from './health-activities.js';
 import { createExtensionActivities } from './sync/extension-activities.js';
 import { createFullSyncActivities } from './sync/full-sync-activities.js';
@@ -17,6 +18,8 @@ export type ActivityDeps = HealthDeps &
     tenantId: string;
     /** How activities read Temporal's visibility store (default: the worker's client as it is). */
     visibilityOf?: VisibilityOf;
+    /** Aborted when the worker begins to stop: long polls end at once instead of holding the shutdown. */
+    stopping?: AbortSignal;
   };
 
 /**
@@ -61,6 +64,7 @@ export const createActivities = (deps: ActivityDeps) => {
     ...createExtensionActivities(withLedgers),
     ...createPlanUserActivity(withLedgers),
     ...createDeltaActivities(withLedgers),
+    ...createDirectoryChangePoll(deps),
     ...createSubscriptionActivities(deps),
   });
 };

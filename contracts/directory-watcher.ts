@@ -16,6 +16,26 @@ export interface DeltaRoundInput {
   fullSyncAboveUsers: number;
 }
 
+/** The watcher's idle wait, polled inside one activity (see `awaitDirectoryChange`). */
+export interface AwaitDirectoryChangeInput {
+  cursors: DeltaCursors;
+  intervalSeconds: number;
+  /** Return after this long without a change, with fresher cursors to record. */
+  maxWaitSeconds: number;
+}
+
+/**
+ * `changed`: run a round from `cursors` (also when Graph expired them: the round re-baselines). `idle`: nothing
+ * changed; `cursors` are fresher. `failed`: Graph kept failing (`error`); the watcher records it.
+ */
+export interface DirectoryChangeWatch {
+  outcome: 'changed' | 'idle' | 'failed';
+  cursors: DeltaCursors;
+  /** Delta reads made (each reads the users and the groups delta once). */
+  polls: number;
+  error?: string;
+}
+
 /** Counts and the new deltaLinks only: a round's result never carries user data into history. */
 export interface DeltaRoundResult {
   cursors: DeltaCursors;

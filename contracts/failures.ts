@@ -63,5 +63,7 @@ export const SyncFailure = {
   PbxReadIncomplete: 'PbxReadIncomplete',
   /** Non-retryable: a group the policy names is deleted or unreadable (the permission withdrawn). */
   ChosenGroupUnreadable: 'ChosenGroupUnreadable',
+  /** Retryable: the worker began to stop while a long poll ran; another worker takes it over. */
+  WorkerStopping: 'WorkerStopping',
 } as const;
 export type SyncFailure = (typeof SyncFailure)[keyof typeof SyncFailure];

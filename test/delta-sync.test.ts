@@ -168,8 +168,25 @@ test('a poke runs a round at once, although the watcher polls only every 300 s',
   await until(async () => (await world.status()).rounds > baselined.rounds, 10_000, 'the poked round');
 }, 120_000);
 
-test('polling alone, without a poke, delivers a change within the interval', async () => {
-  await world.startWatcher({ intervalSeconds: 1 });
+/** History events of each kind the watcher's current run recorded after event `from`. */
+async function eventsSince(from: number): Promise<{ events: number; kinds: Map<string, number> }> {
+  const history = await world.watcher().fetchHistory();
+  const kinds = new Map<string, number>();
+  const later = (history.events ?? []).filter((e) => Number(e.eventId) > from);
+  for (const e of later) kinds.set(String(e.eventType), (kinds.get(String(e.eventType)) ?? 0) + 1);
+  return { events: Number(history.events?.at(-1)?.eventId ?? 0), kinds };
+}
+
+test('polling alone, without a poke, delivers a change within the interval; idle intervals cost no rounds or timers', async () => {
+  const baselined = await world.startWatcher({ intervalSeconds: 1 });
+  const { events: start } = await eventsSince(0);
+  // Ten idle intervals: the poll activity reads Graph ten times and records nothing in the history.
+  await new Promise((resolve) => setTimeout(resolve, 10_000));
+  const idle = await eventsSince(start);
+  expect((await world.status()).rounds).toBe(baselined.rounds);
+  expect(idle.kinds.get('EVENT_TYPE_TIMER_STARTED') ?? 0).toBe(0);
+  expect(idle.kinds.get('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED') ?? 0).toBeLessThanOrEqual(1);
+
   const user = userNo(6);
   const started = Date.now();
   graph().updateUser(user.id, { surname: 'Polled' });

@@ -62,9 +62,12 @@ export async function startWorker(
         port: config.notifications.listenPort,
         host: config.notifications.bindAddress,
       });
-    const activities = createActivities(
-      options.visibilityOf ? { ...deps, visibilityOf: options.visibilityOf } : deps,
-    );
+    const stopping = new AbortController();
+    const activities = createActivities({
+      ...deps,
+      stopping: stopping.signal,
+      ...(options.visibilityOf ? { visibilityOf: options.visibilityOf } : {}),
+    });
     const worker = await Worker.create({
       connection: temporal.native,
       namespace: temporal.namespace,
@@ -89,6 +92,7 @@ export async function startWorker(
       ...(receiver ? { receiver } : {}),
       running,
       async stop() {
+        stopping.abort();
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
       },

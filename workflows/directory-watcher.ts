@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -188,7 +189,8 @@ export async function directoryWatcher(input: DirectoryWatcherInput): Promise<Di
     if (watcher.stopped) break;
     watcher.enter('waiting');
     // A full sync owed after failures waits out its backoff; a poke does not cut it short.
-    await watcher.waitFor(() => watcher.poked && !state.owedFullSync, waitMs);
+    if (!state.owedFullSync && patched('idle-poll-activity')) await watcher.awaitChange();
+    else await watcher.waitFor(() => watcher.poked && !state.owedFullSync, waitMs);
   }
   await watcher.dropSubscriptions();
   watcher.enter('stopped');

@@ -1,6 +1,18 @@
-import { condition, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  CancellationScope,
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { DirectoryWatcherInput, DirectoryWatcherState, WatcherPhase } from '../contracts/index.js';
+import type {
+  DirectoryChangeWatch,
+  DirectoryWatcherInput,
+  DirectoryWatcherState,
+  WatcherPhase,
+} from '../contracts/index.js';
 import { directoryWatcherDetails } from '../model/index.js';
 import { failureOf } from './failures.js';
 
@@ -18,6 +30,19 @@ const { ensureSubscriptions } = proxyActivities<Activities>({
     maximumInterval: '10 seconds',
     maximumAttempts: 3,
   },
+});
+
+/** An idle poll hands back fresher cursors this often (Graph keeps a delta token for days). */
+const MAX_POLL_WAIT_SECONDS = 3600;
+
+// Abandoned on a poke or a stop: the poll learns of the cancellation at its next heartbeat and meanwhile only
+// reads Graph. Its heartbeats are minutes apart (each is a billed action), so a dead worker is noticed late;
+// change notifications do not depend on it.
+const { awaitDirectoryChange } = proxyActivities<Activities>({
+  startToCloseTimeout: `${MAX_POLL_WAIT_SECONDS + 600} seconds`,
+  heartbeatTimeout: '10 minutes',
+  cancellationType: ActivityCancellationType.ABANDON,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 export const now = () => new Date().toISOString();
@@ -135,6 +160,46 @@ export class Watcher {
       const timeout = Math.min(remaining ?? Infinity, untilCheck ?? Infinity);
       if (timeout === Infinity) await condition(wake);
       else await condition(wake, timeout);
+    }
+  }
+
+  /**
+   * The idle wait: one long activity polls Graph every interval and returns when something changed. Returns
+   * for a round (a change, a poke), a stop, or a continue-as-new; records fresher cursors after an idle hour;
+   * waits an interval after a Graph failure, which it records.
+   */
+  async awaitChange(): Promise<void> {
+    while (!this.poked && !this.stopped) {
+      const scope = new CancellationScope();
+      let watch: DirectoryChangeWatch | undefined;
+      let failure: unknown;
+      scope
+        .run(() =>
+          awaitDirectoryChange({
+            cursors: this.state.cursors!,
+            intervalSeconds: this.state.intervalSeconds,
+            maxWaitSeconds: MAX_POLL_WAIT_SECONDS,
+          }),
+        )
+        .then(
+          (result) => (watch = result),
+          (error: unknown) => (failure = error),
+        );
+      await this.waitFor(() => this.poked || watch !== undefined || failure !== undefined);
+      if (!watch) {
+        if (failure === undefined) return scope.cancel(); // poked or stopped
+        this.recordError(`watching for changes: ${failureOf(failure).message}`);
+      } else {
+        this.state.cursors = watch.cursors;
+        if (watch.outcome === 'changed') return;
+        if (watch.outcome === 'idle') {
+          this.state.cursorAt = now();
+          if (workflowInfo().continueAsNewSuggested) return;
+          continue;
+        }
+        this.recordError(`watching for changes: ${watch.error}`);
+      }
+      await this.waitFor(() => this.poked, this.state.intervalSeconds * 1000);
     }
   }
 
