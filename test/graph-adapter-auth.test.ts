@@ -1,6 +1,8 @@
 import { GraphFailure } from '../contracts/index.js';
 import { startHarness, type SimHarness } from './support/graph-sim.js';
 import { failureOf, until } from './support/until.js';
+import { graphScopeFor } from '../activities/graph/index.js';
+import { GraphTokens } from '../activities/graph/graph-token.js';
 
 let h: SimHarness;
 
@@ -118,4 +120,27 @@ test('rejected app credentials are remembered: calls fail fast without token req
   await until(() => Date.now() > secondRetryAt, 5000, 'second cool-down');
   expect((await source.readUsersPage()).items).toHaveLength(30);
   expect(tokenRequests(app.clientId)).toBe(before + 2);
+});
+
+test('tokens are asked for the Graph host of the cloud in use: a national cloud is its own resource', async () => {
+  const asked: string[] = [];
+  const credential = {
+    getToken: async (scope: string | string[]) => {
+      asked.push(String(scope));
+      return { token: 'token', expiresOnTimestamp: Date.now() + 3_600_000 };
+    },
+  };
+  for (const base of [
+    'https://graph.microsoft.us/v1.0',
+    'https://microsoftgraph.chinacloudapi.cn/v1.0',
+    'https://graph.microsoft.com/v1.0',
+    'https://127.0.0.1:8443/v1.0',
+  ])
+    await new GraphTokens(() => credential, undefined, graphScopeFor(base)).token();
+  expect(asked).toEqual([
+    'https://graph.microsoft.us/.default',
+    'https://microsoftgraph.chinacloudapi.cn/.default',
+    'https://graph.microsoft.com/.default',
+    'https://graph.microsoft.com/.default',
+  ]);
 });

@@ -27,6 +27,15 @@ const MICROSOFT_GRAPH_HOSTS = new Set([
   'microsoftgraph.chinacloudapi.cn',
 ]);
 
+/**
+ * The token scope for a Graph base URL: each national cloud's Graph host is its own resource
+ * (`https://graph.microsoft.us/.default`, ...); any other host (a proxy, the simulator) stands in for the global one.
+ */
+export function graphScopeFor(graphBaseUrl: string): string | undefined {
+  const { hostname, origin } = new URL(graphBaseUrl);
+  return MICROSOFT_GRAPH_HOSTS.has(hostname) ? `${origin}/.default` : undefined;
+}
+
 /** MSAL caches the token inside the credential: GraphTokens keeps one, replaced only to drop that cache. */
 export function createCredential(options: GraphSourceOptions, agent?: Agent): TokenCredential {
   const common = {
@@ -69,7 +78,11 @@ export function connectGraph(options: GraphSourceOptions): GraphConnection {
   const agent = options.caFile
     ? new Agent({ ca: readFileSync(options.caFile, 'utf8'), keepAlive: true })
     : undefined;
-  const tokens = new GraphTokens(() => createCredential(options, agent), options.credentialCoolDownMs);
+  const tokens = new GraphTokens(
+    () => createCredential(options, agent),
+    options.credentialCoolDownMs,
+    graphScopeFor(options.graphBaseUrl),
+  );
   const base = new URL(options.graphBaseUrl);
   const version = base.pathname.replace(/^\/+|\/+$/g, '') || 'v1.0';
   const client = Client.initWithMiddleware({

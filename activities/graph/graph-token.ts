@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 import { CredentialsRejectedError } from './graph-failures.js';
 
-const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+const GLOBAL_GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
 const DEFAULT_CREDENTIAL_COOL_DOWN_MS = 2 * 60_000;
 const MAX_CREDENTIAL_COOL_DOWN_MS = 30 * 60_000;
@@ -43,6 +43,8 @@ export class GraphTokens implements AuthenticationProvider {
   constructor(
     private readonly newCredential: () => TokenCredential,
     private readonly coolDownMs = DEFAULT_CREDENTIAL_COOL_DOWN_MS,
+    /** A national cloud's Graph issues tokens only for its own host (see `graphScopeFor`). */
+    private readonly scope = GLOBAL_GRAPH_SCOPE,
   ) {
     this.credential = newCredential();
   }
@@ -76,7 +78,7 @@ export class GraphTokens implements AuthenticationProvider {
   private async acquire(): Promise<AppToken> {
     const { credential, generation } = this;
     try {
-      const accessToken = await credential.getToken(GRAPH_SCOPE);
+      const accessToken = await credential.getToken(this.scope);
       if (!accessToken) throw new Error('the credential returned no access token');
       this.rejection = undefined;
       return { value: accessToken.token, generation };
