@@ -225,6 +225,28 @@ test('a missing application permission is a non-retryable failure naming the per
   });
 });
 
+test('subscribing to groups needs Group.Read.All: reading members is not enough, and the failure says so', async () => {
+  const app = h.sim.control.registerApp({
+    clientSecret: 'members-only-secret',
+    roles: ['User.Read.All', 'GroupMember.Read.All'],
+  });
+  const source = h.source({
+    clientId: app.clientId,
+    auth: { kind: 'secret', clientSecret: 'members-only-secret' },
+  });
+  expect((await source.readGroupsPage()).items.length).toBeGreaterThan(0);
+  const err = await failureOf(() =>
+    source.createSubscription({
+      resource: 'groups',
+      notificationUrl: 'https://127.0.0.1:9/notifications',
+      clientState: 'state',
+      expirationDateTime: new Date(Date.now() + 3_600_000).toISOString(),
+    }),
+  );
+  expect(err).toMatchObject({ type: GraphFailure.PermissionDenied, nonRetryable: true });
+  expect(err.message).toContain('Group.Read.All');
+});
+
 test('a wrong client secret fails with invalid_client and never leaks the secret', async () => {
   const secret = 'this-is-the-wrong-secret-Q~123';
   const source = h.source({ auth: { kind: 'secret', clientSecret: secret } });

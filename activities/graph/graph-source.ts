@@ -38,6 +38,8 @@ import type {
 export const DELTA_LATEST = 'latest';
 
 const PERMISSION = { users: 'User.Read.All', groups: 'GroupMember.Read.All' } as const;
+/** Subscribing to groups needs more than reading their members ("Create subscription" permissions). */
+const SUBSCRIBE_PERMISSION = { users: 'User.Read.All', groups: 'Group.Read.All' } as const;
 
 /** Change notifications for directory resources: Graph reports `created` as `updated`. */
 const SUBSCRIPTION_CHANGE_TYPE = 'updated,deleted';
@@ -169,7 +171,7 @@ export class GraphSource {
   async createSubscription(input: CreateSubscriptionInput): Promise<GraphSubscription> {
     const res = await this.send<GraphSubscription>('POST', {
       url: '/subscriptions',
-      permission: PERMISSION[input.resource],
+      permission: SUBSCRIBE_PERMISSION[input.resource],
       body: {
         changeType: SUBSCRIPTION_CHANGE_TYPE,
         resource: input.resource,

@@ -44,6 +44,12 @@ const VALIDATION_TIMEOUT_MS = 10_000;
 const DELIVERY_TIMEOUT_MS = 30_000;
 const RETRY_DELAYS_MS = [500, 2000];
 
+/**
+ * "Create subscription" lists Group.Read.All as the least privileged application permission for groups:
+ * GroupMember.Read.All, enough to read groups and members, is not enough to subscribe to them.
+ */
+const GROUP_SUBSCRIBE = GROUP_READ.filter((role) => role !== 'GroupMember.Read.All');
+
 const RESOURCES: ResourceRule[] = [
   {
     pattern: /^users$/i,
@@ -59,13 +65,13 @@ const RESOURCES: ResourceRule[] = [
   },
   {
     pattern: /^groups$/i,
-    roles: GROUP_READ,
+    roles: GROUP_SUBSCRIBE,
     maxMinutes: DIRECTORY_MAX_MINUTES,
     matches: (_m, e) => e.resource === 'group',
   },
   {
     pattern: /^groups\/([^/]+)$/i,
-    roles: GROUP_READ,
+    roles: GROUP_SUBSCRIBE,
     maxMinutes: DIRECTORY_MAX_MINUTES,
     matches: (m, e) => e.resource === 'group' && e.id === m[1],
   },
