@@ -110,13 +110,13 @@ export const mutations: Mutation[] = [
   },
   {
     id: 'guard-ignores-deletes',
-    claim: 'an empty PBX read cannot delete people without approval',
+    claim: 'a mass delete waits for approval as a mass disable does',
     file: 'model/guard.ts',
     find: `  const count = wouldOffboard.length;
 `,
     replace: `  const count = plan.disables.length;
 `,
-    test: { file: 'test/offboarding-guards.test.ts', name: 'empty PBX extension list' },
+    test: { file: 'test/model-guard.test.ts', name: 'deletes alone' },
   },
   {
     id: 'missing-extension-unconfirmed',
@@ -165,5 +165,44 @@ export const mutations: Mutation[] = [
     replace: `  if (asked === served || asked !== served) return;
 `,
     test: { file: 'test/hardening-tenant.test.ts', name: 'another tenant' },
+  },
+  {
+    id: 'full-sync-steps-reordered',
+    claim: 'a change to workflow code still replays the histories recorded before it',
+    file: 'workflows/full-sync.ts',
+    find: `  progress.convergence = await awaitConvergence({
+    tenantId,
+    syncRunId,
+    expected: plan.dispatched + offboarded,
+  });
+
+  enter('groups');
+  progress.groups = await syncGroups({ tenantId });
+`,
+    // Groups first, then the wait for the users: the two activities swap places.
+    replace: `  progress.groups = await syncGroups({ tenantId });
+  progress.convergence = await awaitConvergence({
+    tenantId,
+    syncRunId,
+    expected: plan.dispatched + offboarded,
+  });
+
+  enter('groups');
+`,
+    test: { file: 'test/replay.test.ts', name: 'full-sync' },
+  },
+  {
+    id: 'user-entity-wait-added',
+    claim: 'a change to workflow code still replays the histories recorded before it',
+    file: 'workflows/user-lifecycle.ts',
+    find: `    try {
+      const result = await pbx.ensureExtension({
+`,
+    // A settling pause before each PBX write, added without patched().
+    replace: `    await condition(() => false, '1 second');
+    try {
+      const result = await pbx.ensureExtension({
+`,
+    test: { file: 'test/replay.test.ts', name: 'user-' },
   },
 ];
